@@ -1,0 +1,27 @@
+namespace Flightdeck.Server.Hosting;
+
+/// <summary>How a Flightdeck server process is started: where it listens and where it keeps its data.</summary>
+public sealed record ServerOptions
+{
+    public const string DefaultDataFolder = "flightdeck-data";
+
+    /// <summary>Interface to bind; loopback unless the operator asks for more.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Port to listen on; 0 picks a free one (tests).</summary>
+    public int Port { get; init; } = 5000;
+
+    /// <summary>sqlite:///abs.db, sqlite:rel.db or postgresql://user:pass@host:port/db.</summary>
+    public string BackendStoreUri { get; init; } = $"sqlite:{DefaultDataFolder}/flightdeck.db";
+
+    /// <summary>A local folder or s3://bucket/prefix; the S3 endpoint can be overridden by FLIGHTDECK_S3_ENDPOINT_URL.</summary>
+    public string ArtifactsDestination { get; init; } = Path.Combine(DefaultDataFolder, "artifacts");
+
+    /// <summary>When set, deleted runs and experiments older than this are purged on <see cref="GcInterval"/>.</summary>
+    public TimeSpan? GcOlderThan { get; init; }
+
+    public TimeSpan GcInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Whether to apply pending schema migrations at start (the default, as MLflow's server does).</summary>
+    public bool MigrateOnStart { get; init; } = true;
+}

@@ -1,0 +1,25 @@
+using Flightdeck.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flightdeck.Server.Tracking;
+
+internal static class TrackingModule
+{
+    public static IServiceCollection AddTracking(this IServiceCollection services, ServerOptions options) => services;
+
+    /// <summary>MLflow serves every tracking route under /api/2.0/mlflow and again under /ajax-api/2.0/mlflow for its UI.</summary>
+    public static IEndpointRouteBuilder MapTrackingApi(this IEndpointRouteBuilder routes)
+    {
+        foreach (var prefix in MlflowPrefixes)
+        {
+            var group = routes.MapGroup(prefix).WithTags("Tracking");
+            _ = group;
+        }
+
+        return routes;
+    }
+
+    public static readonly string[] MlflowPrefixes = ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"];
+}
