@@ -27,6 +27,7 @@ internal static class TrackingModule
             var api = routes.MapGroup(prefix).WithTags("Tracking");
             api.MapExperimentsApi();
             api.MapRunsApi();
+            api.MapSearchApi();
         }
 
         return routes;
