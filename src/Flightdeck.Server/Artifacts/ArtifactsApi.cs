@@ -74,7 +74,16 @@ internal static class ArtifactsApi
     private static async Task<IResult> UploadAsync(HttpContext context, string? path, IArtifactStore store)
     {
         var relative = ArtifactPath.NormalizeNonRoot(path ?? "");
-        await store.WriteAsync(relative, context.Request.Body, context.RequestAborted);
+        try
+        {
+            await store.WriteAsync(relative, context.Request.Body, context.RequestAborted);
+        }
+        catch (IOException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client hung up mid-upload: the store has discarded the partial file, and there is no one to answer.
+            return TypedResults.Empty;
+        }
+
         return TypedResults.Json(EmptyResponse.Instance, FlightdeckJsonContext.Default.EmptyResponse);
     }
 
