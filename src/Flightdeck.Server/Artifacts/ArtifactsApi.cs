@@ -48,9 +48,12 @@ internal static class ArtifactsApi
         return TypedResults.Json(new ListProxiedArtifactsResponse { Files = files }, FlightdeckJsonContext.Default.ListProxiedArtifactsResponse);
     }
 
-    private static async Task DownloadAsync(HttpContext context, string? path, IArtifactStore store)
+    private static Task DownloadAsync(HttpContext context, string? path, IArtifactStore store) =>
+        WriteFileAsync(context, store, ArtifactPath.NormalizeNonRoot(path ?? ""));
+
+    /// <summary>Streams a stored file as an attachment (also used by the run-scoped get-artifact route).</summary>
+    internal static async Task WriteFileAsync(HttpContext context, IArtifactStore store, string relative)
     {
-        var relative = ArtifactPath.NormalizeNonRoot(path ?? "");
         await using var content = await store.OpenReadAsync(relative, context.RequestAborted);
 
         var response = context.Response;
