@@ -48,9 +48,12 @@ internal static class ArtifactsApi
         return TypedResults.Json(new ListProxiedArtifactsResponse { Files = files }, FlightdeckJsonContext.Default.ListProxiedArtifactsResponse);
     }
 
-    private static async Task DownloadAsync(HttpContext context, string? path, IArtifactStore store)
+    private static Task DownloadAsync(HttpContext context, string? path, IArtifactStore store) =>
+        WriteFileAsync(context, store, ArtifactPath.NormalizeNonRoot(path ?? ""));
+
+    /// <summary>Streams a stored file as an attachment (also used by the run-scoped get-artifact route).</summary>
+    internal static async Task WriteFileAsync(HttpContext context, IArtifactStore store, string relative)
     {
-        var relative = ArtifactPath.NormalizeNonRoot(path ?? "");
         await using var content = await store.OpenReadAsync(relative, context.RequestAborted);
 
         var response = context.Response;
@@ -71,7 +74,16 @@ internal static class ArtifactsApi
     private static async Task<IResult> UploadAsync(HttpContext context, string? path, IArtifactStore store)
     {
         var relative = ArtifactPath.NormalizeNonRoot(path ?? "");
-        await store.WriteAsync(relative, context.Request.Body, context.RequestAborted);
+        try
+        {
+            await store.WriteAsync(relative, context.Request.Body, context.RequestAborted);
+        }
+        catch (IOException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client hung up mid-upload: the store has discarded the partial file, and there is no one to answer.
+            return TypedResults.Empty;
+        }
+
         return TypedResults.Json(EmptyResponse.Instance, FlightdeckJsonContext.Default.EmptyResponse);
     }
 

@@ -16,6 +16,8 @@ internal static class TrackingModule
         services.AddSingleton<RunLogWriter>();
         services.AddSingleton<DatasetInputWriter>();
         services.AddSingleton<MetricHistoryReader>();
+        services.AddSingleton<GarbageCollector>();
+        services.AddHostedService<ScheduledGcService>();
         return services;
     }
 
@@ -28,7 +30,11 @@ internal static class TrackingModule
             api.MapExperimentsApi();
             api.MapRunsApi();
             api.MapSearchApi();
+            api.MapRunArtifactsApi();
         }
+
+        routes.MapGetArtifact();
+        routes.MapGcApi();
 
         return routes;
     }
