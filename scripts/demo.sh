@@ -91,9 +91,10 @@ sample_output="$data_dir/sample-output.txt"
 dotnet "$sample_dll" --tracking-uri "$server_url" --experiment readmission | tee "$sample_output"
 run_id="$(sed -n 's/^Run id: *//p' "$sample_output" | head -n 1)"
 
+if (( wait_for_ctrl_c )); then state="is running at"; else state="ran at (stopped now: --no-wait)"; fi
 cat <<NEXT
 
-Flightdeck is running at $server_url
+Flightdeck $state $server_url
   experiment: readmission
   run:        ${run_id:-see the output above}
 
@@ -102,7 +103,7 @@ Next steps (in another terminal, from $repo_root):
   export FLIGHTDECK_TRACKING_URI=$server_url
   flightdeck runs list --experiment readmission
   flightdeck runs get ${run_id:-<run-id>}
-  flightdeck artifacts list ${run_id:-<run-id>}
+  flightdeck artifacts list --run-id ${run_id:-<run-id>}
   dotnet $sample_dll --seed 7 --rows 20000      # another run to compare
   MLflow clients work too: MLFLOW_TRACKING_URI=$server_url
 NEXT
