@@ -1,0 +1,221 @@
+using Flightdeck.Contracts;
+using Flightdeck.Server.Storage;
+
+namespace Flightdeck.Server.Tracking.Search;
+
+/// <summary>
+/// Compiles SearchRuns' filter and order_by into SQL over <c>runs r</c>. Filters on metrics, params, tags and datasets
+/// become <c>r.run_uuid IN (subquery)</c> so each engine can drive them from the (key, value) indexes; ordering by
+/// a metric, param or tag LEFT JOINs one row per run.
+/// </summary>
+internal static class RunSearch
+{
+    /// <summary>The context of a dataset input is this input tag, as MLflow stores it.</summary>
+    public const string DatasetContextTag = "mlflow.data.context";
+
+    private static readonly Dictionary<string, SearchEntity> Prefixes = new(StringComparer.Ordinal)
+    {
+        ["metric"] = SearchEntity.Metric,
+        ["metrics"] = SearchEntity.Metric,
+        ["param"] = SearchEntity.Param,
+        ["params"] = SearchEntity.Param,
+        ["parameter"] = SearchEntity.Param,
+        ["parameters"] = SearchEntity.Param,
+        ["tag"] = SearchEntity.Tag,
+        ["tags"] = SearchEntity.Tag,
+        ["attribute"] = SearchEntity.Attribute,
+        ["attributes"] = SearchEntity.Attribute,
+        ["attr"] = SearchEntity.Attribute,
+        ["run"] = SearchEntity.Attribute,
+        ["dataset"] = SearchEntity.Dataset,
+        ["datasets"] = SearchEntity.Dataset,
+    };
+
+    private static readonly Dictionary<string, string> StringAttributes = new(StringComparer.Ordinal)
+    {
+        ["run_id"] = "r.run_uuid",
+        ["run_name"] = "r.name",
+        ["run name"] = "r.name",
+        ["Run name"] = "r.name",
+        ["Run Name"] = "r.name",
+        ["user_id"] = "r.user_id",
+        ["status"] = "r.status",
+        ["artifact_uri"] = "r.artifact_uri",
+    };
+
+    private static readonly Dictionary<string, string> NumericAttributes = new(StringComparer.Ordinal)
+    {
+        ["start_time"] = "r.start_time",
+        ["created"] = "r.start_time",
+        ["Created"] = "r.start_time",
+        ["end_time"] = "r.end_time",
+    };
+
+    private static readonly string[] ValidFilterAttributes =
+        ["run_id", "run_name", "user_id", "status", "start_time", "end_time", "artifact_uri"];
+
+    private static readonly string[] ValidOrderAttributes = [.. ValidFilterAttributes, "experiment_id"];
+
+    private static readonly string[] DatasetKeys = ["name", "digest", "context"];
+
+    public static CompiledSearch Compile(string? filter, IReadOnlyList<string>? orderBy, SqlDialect dialect)
+    {
+        var sql = new SearchSqlWriter(dialect);
+        var clauses = SearchParser.ParseFilter(filter, Prefixes).Select(c => CompileClause(c, sql)).ToList();
+        var (joins, order) = CompileOrder(orderBy ?? [], sql);
+        return new CompiledSearch(joins, clauses.Count == 0 ? "1=1" : string.Join(" AND ", clauses), order, sql.Parameters);
+    }
+
+    private static string CompileClause(SearchComparison clause, SearchSqlWriter sql) => clause.Left.Entity switch
+    {
+        SearchEntity.Metric => Metric(clause, sql),
+        SearchEntity.Param => KeyValue(clause, "params", "param", sql),
+        SearchEntity.Tag => KeyValue(clause, "tags", "tag", sql),
+        SearchEntity.Dataset => Dataset(clause, sql),
+        _ => Attribute(clause, sql),
+    };
+
+    private static string Metric(SearchComparison clause, SearchSqlWriter sql)
+    {
+        SearchRules.RequireComparator(clause, SearchRules.NumericComparators, "metrics");
+        var value = SearchRules.RequireNumber(clause, "metric");
+        var key = sql.Bind(clause.Left.Key);
+        // NaN is stored as 0 with is_nan set; it compares like IEEE NaN: only != holds.
+        var test = clause.Comparator == "!="
+            ? $"(sf.is_nan = {sql.Bool(true)} OR sf.value <> {sql.Bind(value)})"
+            : $"sf.is_nan = {sql.Bool(false)} AND {sql.CompareNumber("sf.value", clause.Comparator, value)}";
+        return $"r.run_uuid IN (SELECT sf.run_uuid FROM latest_metrics sf WHERE sf.key = {key} AND {test})";
+    }
+
+    private static string KeyValue(SearchComparison clause, string table, string what, SearchSqlWriter sql)
+    {
+        SearchRules.RequireComparator(clause, SearchRules.StringComparators, what + "s");
+        SearchRules.RequireText(clause, what);
+        var key = sql.Bind(clause.Left.Key);
+        return $"r.run_uuid IN (SELECT sf.run_uuid FROM {table} sf WHERE sf.key = {key} AND {sql.CompareText("sf.value", clause.Comparator, clause.Value)})";
+    }
+
+    private static string Dataset(SearchComparison clause, SearchSqlWriter sql)
+    {
+        var key = clause.Left.Key;
+        if (!DatasetKeys.Contains(key, StringComparer.Ordinal))
+        {
+            throw FlightdeckException.InvalidParameter(
+                $"Invalid dataset key '{key}' specified. Valid keys are '{SearchErrors.Format(DatasetKeys)}'");
+        }
+
+        SearchRules.RequireComparator(clause, SearchRules.ListComparators, "dataset attributes");
+        SearchRules.RequireText(clause, "dataset." + key);
+        if (key == "context")
+        {
+            var tagKey = sql.Bind(DatasetContextTag);
+            return "r.run_uuid IN (SELECT sf.run_uuid FROM input_tags sf WHERE sf.key = " + tagKey + " AND "
+                + sql.CompareText("sf.value", clause.Comparator, clause.Value) + ")";
+        }
+
+        return "r.run_uuid IN (SELECT sf.run_uuid FROM run_inputs sf JOIN datasets sd ON sd.dataset_uuid = sf.dataset_uuid WHERE "
+            + sql.CompareText("sd." + key, clause.Comparator, clause.Value) + ")";
+    }
+
+    private static string Attribute(SearchComparison clause, SearchSqlWriter sql)
+    {
+        var key = clause.Left.Key;
+        if (NumericAttributes.TryGetValue(key, out var timeColumn))
+        {
+            SearchRules.RequireComparator(clause, SearchRules.NumericComparators, "numeric attributes");
+            return sql.CompareNumber(timeColumn, clause.Comparator, SearchRules.RequireTime(clause, key));
+        }
+
+        if (!StringAttributes.TryGetValue(key, out var column))
+        {
+            throw SearchErrors.InvalidAttribute(key, ValidFilterAttributes);
+        }
+
+        SearchRules.RequireComparator(clause, SearchRules.ListComparators, "string attributes");
+        if (clause.Comparator is "IN" or "NOT IN" && key != "run_id")
+        {
+            throw FlightdeckException.InvalidParameter(
+                "Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+        }
+
+        SearchRules.RequireText(clause, "attributes");
+        return sql.CompareText(column, clause.Comparator, clause.Value);
+    }
+
+    private static (string Joins, string OrderBy) CompileOrder(IReadOnlyList<string> orderBy, SearchSqlWriter sql)
+    {
+        var items = orderBy.Select(o => SearchParser.ParseOrderBy(o, Prefixes)).ToList();
+        var joins = new List<string>();
+        var terms = new List<string>();
+        var identities = new List<(string, string)>();
+        var hasStartTime = false;
+        var hasRunId = false;
+        foreach (var item in items)
+        {
+            var direction = item.Ascending ? "ASC" : "DESC";
+            var key = item.Key.Key;
+            switch (item.Key.Entity)
+            {
+                case SearchEntity.Attribute:
+                    var column = OrderColumn(key, sql);
+                    hasStartTime |= column == "r.start_time";
+                    hasRunId |= column == "r.run_uuid";
+                    identities.Add(("attribute:" + column, item.Raw));
+                    terms.Add(column == "r.end_time" ? $"{column} {direction} NULLS LAST" : $"{column} {direction}");
+                    break;
+                case SearchEntity.Metric:
+                    var metric = sql.Alias("so");
+                    joins.Add($"LEFT JOIN latest_metrics {metric} ON {metric}.run_uuid = r.run_uuid AND {metric}.key = {sql.Bind(key)}");
+                    identities.Add(("metric:" + key, item.Raw));
+                    // -inf, numbers, +inf, then NaN, then runs without the metric, whatever the direction.
+                    terms.Add($"CASE WHEN {metric}.run_uuid IS NULL THEN 2 WHEN {metric}.is_nan = {sql.Bool(true)} THEN 1 ELSE 0 END");
+                    terms.Add($"{metric}.value {direction}");
+                    break;
+                case SearchEntity.Param or SearchEntity.Tag:
+                    var table = item.Key.Entity == SearchEntity.Param ? "params" : "tags";
+                    var alias = sql.Alias("so");
+                    joins.Add($"LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = {sql.Bind(key)}");
+                    identities.Add((table + ":" + key, item.Raw));
+                    terms.Add($"{sql.Bytewise(alias + ".value")} {direction} NULLS LAST");
+                    break;
+                default:
+                    throw FlightdeckException.InvalidParameter(
+                        $"Invalid order_by clause '{item.Raw}'. Ordering by datasets is not supported.");
+            }
+        }
+
+        SearchRules.RejectDuplicates(identities);
+        if (!hasStartTime)
+        {
+            terms.Add("r.start_time DESC");
+        }
+
+        if (!hasRunId)
+        {
+            terms.Add("r.run_uuid ASC");
+        }
+
+        return (string.Join(" ", joins), string.Join(", ", terms));
+    }
+
+    private static string OrderColumn(string key, SearchSqlWriter sql)
+    {
+        if (NumericAttributes.TryGetValue(key, out var time))
+        {
+            return time;
+        }
+
+        if (key == "experiment_id")
+        {
+            return "r.experiment_id";
+        }
+
+        if (!StringAttributes.TryGetValue(key, out var column))
+        {
+            throw SearchErrors.InvalidAttribute(key, ValidOrderAttributes);
+        }
+
+        // run_uuid is lower-case hex, so its order is the same in every collation and the index can serve it.
+        return column == "r.run_uuid" ? column : sql.Bytewise(column);
+    }
+}
