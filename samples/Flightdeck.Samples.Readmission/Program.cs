@@ -1,11 +1,14 @@
+using Flightdeck.Client;
 using Flightdeck.Samples.Readmission;
 
 SampleOptions options;
+Uri trackingUri;
 try
 {
     options = SampleOptions.Parse(args);
+    trackingUri = FlightdeckClient.ResolveTrackingUri(options.TrackingUri);
 }
-catch (FormatException ex)
+catch (Exception ex) when (ex is FormatException or ArgumentException)
 {
     Console.Error.WriteLine(ex.Message);
     return 2;
@@ -24,5 +27,24 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var outcome = await ReadmissionSample.RunAsync(options, Console.Out, cancel.Token);
-return outcome is null ? 1 : 0;
+using var client = new FlightdeckClient(trackingUri);
+try
+{
+    await ReadmissionSample.RunAsync(options, client, Console.Out, cancel.Token);
+    return 0;
+}
+catch (FlightdeckConnectionException ex)
+{
+    Console.Error.WriteLine($"{ex.Message}\nStart a server first (scripts/demo.sh or `flightdeck server`), or pass --tracking-uri.");
+    return 1;
+}
+catch (FlightdeckApiException ex)
+{
+    Console.Error.WriteLine($"The tracking server refused the run: {ex.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("Cancelled; the run is marked KILLED.");
+    return 130;
+}
