@@ -5,6 +5,7 @@
 #
 #   scripts/demo.sh              build, start, log the sample, keep serving until Ctrl+C
 #   scripts/demo.sh --no-wait    same, but stop the server and exit after the sample (tests, CI); or FLIGHTDECK_DEMO_NO_WAIT=1
+#   FLIGHTDECK_DEMO_DATA_DIR=... keep the store, artifacts and sample files elsewhere than ./flightdeck-data
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo_root="$PWD"
@@ -27,7 +28,7 @@ if ! [[ "$port" =~ ^[0-9]+$ ]] || (( port < 1 || port > 65535 )); then
   exit 2
 fi
 server_url="http://127.0.0.1:${port}"
-data_dir="$repo_root/flightdeck-data"
+data_dir="$(mkdir -p "${FLIGHTDECK_DEMO_DATA_DIR:-$repo_root/flightdeck-data}" && cd "${FLIGHTDECK_DEMO_DATA_DIR:-$repo_root/flightdeck-data}" && pwd)"
 server_log="$data_dir/server.log"
 configuration=Release
 cli_dll="src/Flightdeck.Cli/bin/$configuration/net10.0/flightdeck.dll"
@@ -51,8 +52,9 @@ dotnet build src/Flightdeck.Cli -c "$configuration" -v quiet -nologo
 dotnet build samples/Flightdeck.Samples.Readmission -c "$configuration" -v quiet -nologo
 
 mkdir -p "$data_dir"
-echo "==> Starting flightdeck server on $server_url (store: flightdeck-data/flightdeck.db, artifacts: flightdeck-data/artifacts, log: flightdeck-data/server.log)"
-dotnet "$cli_dll" server --host 127.0.0.1 --port "$port" >"$server_log" 2>&1 &
+echo "==> Starting flightdeck server on $server_url (store: $data_dir/flightdeck.db, artifacts: $data_dir/artifacts, log: $server_log)"
+dotnet "$cli_dll" server --host 127.0.0.1 --port "$port" \
+  --backend-store-uri "sqlite:///${data_dir#/}/flightdeck.db" --artifacts-destination "$data_dir/artifacts" >"$server_log" 2>&1 &
 server_pid=$!
 
 stop_server() {
@@ -88,7 +90,7 @@ echo "    healthy."
 
 echo "==> Training the readmission sample (ML.NET FastTree) and logging it to the server"
 sample_output="$data_dir/sample-output.txt"
-dotnet "$sample_dll" --tracking-uri "$server_url" --experiment readmission | tee "$sample_output"
+dotnet "$sample_dll" --tracking-uri "$server_url" --experiment readmission --work-dir "$data_dir/samples/readmission" | tee "$sample_output"
 run_id="$(sed -n 's/^Run id: *//p' "$sample_output" | head -n 1)"
 
 if (( wait_for_ctrl_c )); then state="is running at"; else state="ran at (stopped now: --no-wait)"; fi
@@ -110,6 +112,6 @@ NEXT
 
 if (( wait_for_ctrl_c )); then
   echo
-  echo "Server log: flightdeck-data/server.log. Press Ctrl+C to stop the server."
+  echo "Server log: $server_log. Press Ctrl+C to stop the server."
   wait "$server_pid"
 fi
