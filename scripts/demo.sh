@@ -93,10 +93,10 @@ sample_output="$data_dir/sample-output.txt"
 dotnet "$sample_dll" --tracking-uri "$server_url" --experiment readmission --work-dir "$data_dir/samples/readmission" | tee "$sample_output"
 run_id="$(sed -n 's/^Run id: *//p' "$sample_output" | head -n 1)"
 
-if (( wait_for_ctrl_c )); then state="is running at"; else state="ran at (stopped now: --no-wait)"; fi
+if (( wait_for_ctrl_c )); then state="is running"; else state="ran (stopped now, --no-wait)"; fi
 cat <<NEXT
 
-Flightdeck $state $server_url
+Flightdeck $state at $server_url
   experiment: readmission
   run:        ${run_id:-see the output above}
 

@@ -12,10 +12,13 @@ public sealed class SampleServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private SampleServer(WebApplication app, string workDir)
+    private readonly bool _ownsWorkDir;
+
+    private SampleServer(WebApplication app, string workDir, bool ownsWorkDir)
     {
         _app = app;
         WorkDir = workDir;
+        _ownsWorkDir = ownsWorkDir;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
     }
@@ -24,9 +27,10 @@ public sealed class SampleServer : IAsyncDisposable
 
     public string WorkDir { get; }
 
-    public static async Task<SampleServer> StartAsync()
+    /// <summary>Starts a server on <paramref name="existingDataDir"/> (flightdeck.db and artifacts/ inside), or on a new temp folder.</summary>
+    public static async Task<SampleServer> StartAsync(string? existingDataDir = null)
     {
-        var workDir = Directory.CreateTempSubdirectory("flightdeck-sample-e2e-").FullName;
+        var workDir = existingDataDir ?? Directory.CreateTempSubdirectory("flightdeck-sample-e2e-").FullName;
         var options = new ServerOptions
         {
             Port = 0,
@@ -35,13 +39,18 @@ public sealed class SampleServer : IAsyncDisposable
         };
         var app = await FlightdeckServer.BuildAsync(options);
         await app.StartAsync();
-        return new SampleServer(app, workDir);
+        return new SampleServer(app, workDir, ownsWorkDir: existingDataDir is null);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsWorkDir)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(WorkDir, recursive: true);
