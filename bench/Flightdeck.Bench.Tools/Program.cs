@@ -15,7 +15,7 @@ return command switch
     "seed-search" when rest.Length == 2 => await SearchSeeder.RunAsync(rest[0], int.Parse(rest[1]), cancel.Token),
     "seed-history" when rest.Length == 2 => await HistorySeeder.RunAsync(rest[0], int.Parse(rest[1]), cancel.Token),
     "latency" when rest.Length >= 3 => await LatencyProbe.RunAsync(rest, cancel.Token),
-    "cold-start" when rest.Length >= 4 => await ColdStartProbe.RunAsync(rest, cancel.Token),
+    "cold-start" when rest.Length >= 3 => await ColdStartProbe.RunAsync(rest, cancel.Token),
     _ => Usage(),
 };
 
