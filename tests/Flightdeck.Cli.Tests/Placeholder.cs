@@ -1,0 +1,1 @@
+namespace Flightdeck.Cli.Tests;
