@@ -12,13 +12,8 @@ public sealed class Database : IAsyncDisposable
 {
     private readonly DbDataSource _dataSource;
 
-    // SQLite has one writer per file. Queuing writers here instead of letting them spin on SQLITE_BUSY keeps
-    // latency flat under concurrency; other processes on the same file still wait through busy_timeout.
-    private readonly SemaphoreSlim? _sqliteWriteGate;
-
-    // The one SQLite write connection, opened once with its pragmas and reused under the gate: opening a pooled
-    // connection and re-running pragmas per write cost more than the write itself.
-    private DbConnection? _sqliteWriter;
+    // SQLite allows one writer per file: writes queue on one connection and commit in groups (SqliteWriter).
+    private readonly SqliteWriter? _sqliteWriter;
 
     public Database(BackendStoreUri uri)
     {
@@ -29,7 +24,7 @@ public sealed class Database : IAsyncDisposable
             var file = new SqliteConnectionStringBuilder(uri.ConnectionString).DataSource;
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             _dataSource = SqliteFactory.Instance.CreateDataSource(uri.ConnectionString);
-            _sqliteWriteGate = new SemaphoreSlim(1, 1);
+            _sqliteWriter = new SqliteWriter(OpenSqliteWriterAsync);
         }
         else
         {
@@ -53,55 +48,31 @@ public sealed class Database : IAsyncDisposable
         await using var pragma = connection.CreateCommand();
         // WAL lets readers run beside the writer; NORMAL sync in WAL mode survives a killed process (the WAL is in
         // the OS page cache), losing at most the last commits on power loss. Foreign keys drive the cascading purge.
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        // Automatic checkpoints would fsync inside whichever request commits the 1000th page, a tail latency of tens of
+        // milliseconds; SqliteCheckpointer runs them in the background instead.
+        pragma.CommandText =
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one write transaction, committed when it returns and rolled back when it throws.
+    /// Runs <paramref name="work"/> in a write transaction: committed when it returns (only then does this return),
+    /// rolled back when it throws. On SQLite the transaction may be shared with other writes (group commit), each
+    /// isolated by a savepoint.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        if (_sqliteWriteGate is null)
+        if (_sqliteWriter is not null)
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
+            return await _sqliteWriter.WriteAsync(work, cancellationToken);
         }
 
-        await _sqliteWriteGate.WaitAsync(cancellationToken);
-        try
-        {
-            _sqliteWriter ??= await OpenSqliteWriterAsync(cancellationToken);
-            // Microsoft.Data.Sqlite begins IMMEDIATE, taking the write lock up front so that two processes never
-            // deadlock upgrading read locks.
-            await using var transaction = await _sqliteWriter.BeginTransactionAsync(cancellationToken);
-            var result = await work(_sqliteWriter, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
-        }
-        catch (DbException)
-        {
-            // The connection may be unusable (I/O error, file replaced); the next write opens a fresh one.
-            await DropSqliteWriterAsync();
-            throw;
-        }
-        finally
-        {
-            _sqliteWriteGate.Release();
-        }
-    }
-
-    private async Task DropSqliteWriterAsync()
-    {
-        if (_sqliteWriter is { } writer)
-        {
-            _sqliteWriter = null;
-            await writer.DisposeAsync();
-        }
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken) =>
@@ -111,14 +82,23 @@ public sealed class Database : IAsyncDisposable
             return true;
         }, cancellationToken);
 
+    /// <summary>Runs <paramref name="work"/> on the SQLite write connection between write transactions (SQLite only).</summary>
+    internal Task WithSqliteWriterAsync(Func<DbConnection, Task> work, CancellationToken cancellationToken) =>
+        _sqliteWriter is null
+            ? throw new InvalidOperationException("Only SQLite stores have a write connection.")
+            : _sqliteWriter.ExclusiveAsync(work, cancellationToken);
+
     /// <summary>A dialect-correct boolean literal for SQL text.</summary>
     public string Bool(bool value) => IsSqlite ? (value ? "1" : "0") : (value ? "TRUE" : "FALSE");
 
     public async ValueTask DisposeAsync()
     {
-        await DropSqliteWriterAsync();
+        if (_sqliteWriter is not null)
+        {
+            await _sqliteWriter.DisposeAsync();
+        }
+
         await _dataSource.DisposeAsync();
-        _sqliteWriteGate?.Dispose();
         if (IsSqlite)
         {
             SqliteConnection.ClearAllPools();
