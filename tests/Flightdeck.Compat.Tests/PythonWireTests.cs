@@ -41,6 +41,20 @@ public sealed class PythonWireTests
         await AssertSpecialValuesRoundTripAsync(server, runId);
         AssertBulkInterval(summary, runId, otherRunId);
         await AssertArtifactStoredAsync(server, runId, summary);
+        await AssertOddValuesAndNamesStoredAsync(server, runId, otherRunId);
+    }
+
+    private static async Task AssertOddValuesAndNamesStoredAsync(TestServer server, string runId, string otherRunId)
+    {
+        var odd = (await server.GetOkAsync($"metrics/get-history?run_id={otherRunId}&metric_key=odd")).GetProperty("metrics");
+        Assert.Equal([double.NaN, double.NegativeInfinity], odd.EnumerateArray().Select(m => MetricValue(m.GetProperty("value"))));
+        var run = (await server.GetOkAsync($"runs/get?run_id={otherRunId}")).GetProperty("run");
+        Assert.Equal("active", run.GetProperty("info").GetProperty("lifecycle_stage").GetString());
+
+        var listing = await server.GetOkAsync($"artifacts/list?run_id={runId}&path={Uri.EscapeDataString("dir a")}");
+        var file = listing.GetProperty("files").EnumerateArray().Single();
+        Assert.Equal("dir a/empty ü.txt", file.GetProperty("path").GetString());
+        Assert.Equal(0, file.TryGetProperty("file_size", out var size) ? size.GetInt64() : 0);
     }
 
     private static void AssertExperimentOrdering(JsonElement summary)

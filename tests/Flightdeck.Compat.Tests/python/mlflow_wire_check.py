@@ -182,6 +182,30 @@ def run(check_, summary):
 
     check_.step("mlflow-artifacts PUT, GET and list", artifacts)
 
+    def more_python_habits():
+        # SearchExperiments.max_results is int64, so the Python client sends it as a string in the POST body.
+        found = check_.post("experiments/search", {"max_results": "1000", "filter": f"name = 'pywire-b-{suffix}'", "order_by": ["name ASC"]})
+        summary["post_search_ids"] = [e["experiment_id"] for e in found.get("experiments", [])]
+        check(summary["post_search_ids"] == [experiment_id], f"POST experiments/search {summary['post_search_ids']}")
+        check_.post("runs/log-batch", {"run_id": other_run_id, "metrics": [
+            {"key": "odd", "value": "NaN", "timestamp": str(t0), "step": "0"},
+            {"key": "odd", "value": "-Infinity", "timestamp": str(t0 + 1), "step": "1"}]})
+        check_.post("runs/delete", {"run_uuid": other_run_id})
+        deleted = check_.get("runs/get", {"run_id": other_run_id, "run_uuid": other_run_id})["run"]["info"]["lifecycle_stage"]
+        check_.post("runs/restore", {"run_uuid": other_run_id})
+        restored = check_.get("runs/get", {"run_id": other_run_id, "run_uuid": other_run_id})["run"]["info"]["lifecycle_stage"]
+        summary["other_run_stages"] = [deleted, restored]
+        check(summary["other_run_stages"] == ["deleted", "active"], f"stages {summary['other_run_stages']}")
+        # requests percent-encodes the space and the non-ASCII letter, as the Python client's HTTP artifact repository does.
+        root = summary["artifact_uri"][len("mlflow-artifacts:"):].lstrip("/")
+        url = f"{check_.base}/api/2.0/mlflow-artifacts/artifacts/{root}/dir a/empty ü.txt"
+        put = check_.session.put(url, data=b"", timeout=30)
+        got = check_.session.get(url, timeout=30)
+        summary["odd_name_artifact"] = {"put": put.status_code, "get": got.status_code, "size": len(got.content)}
+        check(put.status_code == 200 and got.status_code == 200 and got.content == b"", f"odd name artifact {summary['odd_name_artifact']}")
+
+    check_.step("more Python client habits", more_python_habits)
+
 
 def main():
     if len(sys.argv) != 3:
