@@ -18,7 +18,8 @@ public static class FlightdeckJson
     NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
     ReadCommentHandling = JsonCommentHandling.Disallow,
     AllowTrailingCommas = false,
-    PropertyNameCaseInsensitive = false)]
+    PropertyNameCaseInsensitive = false,
+    Converters = [typeof(NulFreeStringConverter)])]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(EmptyResponse))]
 [JsonSerializable(typeof(CreateExperimentRequest))]

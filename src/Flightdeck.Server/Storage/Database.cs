@@ -16,6 +16,10 @@ public sealed class Database : IAsyncDisposable
     // latency flat under concurrency; other processes on the same file still wait through busy_timeout.
     private readonly SemaphoreSlim? _sqliteWriteGate;
 
+    // The one SQLite write connection, opened once with its pragmas and reused under the gate: opening a pooled
+    // connection and re-running pragmas per write cost more than the write itself.
+    private DbConnection? _sqliteWriter;
+
     public Database(BackendStoreUri uri)
     {
         Uri = uri;
@@ -39,18 +43,18 @@ public sealed class Database : IAsyncDisposable
 
     public bool IsSqlite => Dialect == SqlDialect.Sqlite;
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Opens a pooled connection for reading (or, on PostgreSQL, for anything).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    private async Task<DbConnection> OpenSqliteWriterAsync(CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        if (IsSqlite)
-        {
-            await using var pragma = connection.CreateCommand();
-            // WAL lets readers run beside the writer; NORMAL sync in WAL mode survives a killed process
-            // (the WAL is in the OS page cache), losing at most the last commits on power loss.
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await using var pragma = connection.CreateCommand();
+        // WAL lets readers run beside the writer; NORMAL sync in WAL mode survives a killed process (the WAL is in
+        // the OS page cache), losing at most the last commits on power loss. Foreign keys drive the cascading purge.
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
@@ -59,24 +63,44 @@ public sealed class Database : IAsyncDisposable
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        if (_sqliteWriteGate is not null)
-        {
-            await _sqliteWriteGate.WaitAsync(cancellationToken);
-        }
-
-        try
+        if (_sqliteWriteGate is null)
         {
             await using var connection = await OpenAsync(cancellationToken);
-            // For SQLite, Microsoft.Data.Sqlite begins IMMEDIATE, taking the write lock up front so that two
-            // processes never deadlock upgrading read locks.
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(cancellationToken);
             return result;
         }
+
+        await _sqliteWriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            _sqliteWriter ??= await OpenSqliteWriterAsync(cancellationToken);
+            // Microsoft.Data.Sqlite begins IMMEDIATE, taking the write lock up front so that two processes never
+            // deadlock upgrading read locks.
+            await using var transaction = await _sqliteWriter.BeginTransactionAsync(cancellationToken);
+            var result = await work(_sqliteWriter, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (DbException)
+        {
+            // The connection may be unusable (I/O error, file replaced); the next write opens a fresh one.
+            await DropSqliteWriterAsync();
+            throw;
+        }
         finally
         {
-            _sqliteWriteGate?.Release();
+            _sqliteWriteGate.Release();
+        }
+    }
+
+    private async Task DropSqliteWriterAsync()
+    {
+        if (_sqliteWriter is { } writer)
+        {
+            _sqliteWriter = null;
+            await writer.DisposeAsync();
         }
     }
 
@@ -92,6 +116,7 @@ public sealed class Database : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await DropSqliteWriterAsync();
         await _dataSource.DisposeAsync();
         _sqliteWriteGate?.Dispose();
         if (IsSqlite)

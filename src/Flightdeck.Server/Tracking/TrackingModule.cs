@@ -16,6 +16,8 @@ internal static class TrackingModule
         services.AddSingleton<RunLogWriter>();
         services.AddSingleton<DatasetInputWriter>();
         services.AddSingleton<MetricHistoryReader>();
+        services.AddSingleton<GarbageCollector>();
+        services.AddHostedService<ScheduledGcService>();
         return services;
     }
 
@@ -27,7 +29,12 @@ internal static class TrackingModule
             var api = routes.MapGroup(prefix).WithTags("Tracking");
             api.MapExperimentsApi();
             api.MapRunsApi();
+            api.MapSearchApi();
+            api.MapRunArtifactsApi();
         }
+
+        routes.MapGetArtifact();
+        routes.MapGcApi();
 
         return routes;
     }

@@ -100,9 +100,11 @@ public sealed class RunSearchFilterTests
         await experiment.SetMetricAsync("one", "val loss/epoch", 3);
         await experiment.SetTagAsync("one", "mlflow.source.type", "NOTEBOOK");
         await experiment.SetParamAsync("one", "it's", "o'k");
+        await experiment.SetTagAsync("one", "emoji 🚀", "naïve 🚀");
         await experiment.AddRunAsync("two");
 
         Assert.Equal(["one"], await experiment.SearchAsync("metrics.\"val loss/epoch\" = 3"));
+        Assert.Equal(["one"], await experiment.SearchAsync("tags.`emoji 🚀` LIKE 'naïve _'"));
         Assert.Equal(["one"], await experiment.SearchAsync("metrics.`val loss/epoch` > 2"));
         Assert.Equal(["one"], await experiment.SearchAsync("tags.mlflow.source.type = 'NOTEBOOK'"));
         Assert.Equal(["one"], await experiment.SearchAsync("tags.`mlflow.source.type` = 'NOTEBOOK'"));

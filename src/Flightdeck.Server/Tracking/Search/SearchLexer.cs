@@ -209,12 +209,22 @@ internal sealed class SearchLexer
                 continue;
             }
 
+            if (c == '\0' || char.IsSurrogate(c) && !IsSurrogatePairAt(_pos))
+            {
+                // Neither survives PostgreSQL's text encoding; reject them before they reach the database.
+                throw _error($"invalid character in quoted string at position {_pos}");
+            }
+
             value.Append(c);
             _pos++;
         }
 
         throw _error($"unterminated quoted string starting at position {start}");
     }
+
+    private bool IsSurrogatePairAt(int i) =>
+        char.IsHighSurrogate(_text[i]) ? i + 1 < _text.Length && char.IsLowSurrogate(_text[i + 1])
+            : i > 0 && char.IsHighSurrogate(_text[i - 1]) && char.IsLowSurrogate(_text[i]);
 
     private string Raw(int start) => _text[start.._pos];
 }

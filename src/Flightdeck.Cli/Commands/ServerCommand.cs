@@ -1,0 +1,75 @@
+using System.ComponentModel;
+using Flightdeck.Cli.Infrastructure;
+using Flightdeck.Server;
+using Flightdeck.Server.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Flightdeck.Cli.Commands;
+
+public sealed class ServerSettings : CommandSettings
+{
+    [CommandOption("--host <HOST>")]
+    [Description("Interface to listen on. Default 127.0.0.1 (loopback only).")]
+    public string Host { get; init; } = "127.0.0.1";
+
+    [CommandOption("--port <PORT>")]
+    [Description("Port to listen on; 0 picks a free one. Default 5000.")]
+    public int Port { get; init; } = 5000;
+
+    [CommandOption("--backend-store-uri <URI>")]
+    [Description("sqlite:path.db, sqlite:///abs/path.db or postgresql://user:pass@host:port/db.")]
+    public string? BackendStoreUri { get; init; }
+
+    [CommandOption("--artifacts-destination <URI>")]
+    [Description("Local folder or s3://bucket/prefix where artifacts are stored.")]
+    public string? ArtifactsDestination { get; init; }
+
+    [CommandOption("--gc-older-than <DURATION>")]
+    [Description("Purge runs and experiments deleted longer ago than this (e.g. 30d), hourly. Off by default.")]
+    public string? GcOlderThan { get; init; }
+
+    public override ValidationResult Validate() =>
+        Port is < 0 or > 65535 ? ValidationResult.Error("--port must be between 0 and 65535.") : ValidationResult.Success();
+}
+
+/// <summary><c>flightdeck server</c>: hosts the tracking server until Ctrl+C.</summary>
+public sealed class ServerCommand(IAnsiConsole console) : AsyncCommand<ServerSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, ServerSettings settings, CancellationToken cancellationToken)
+    {
+        var defaults = new ServerOptions();
+        var options = defaults with
+        {
+            Host = settings.Host,
+            Port = settings.Port,
+            BackendStoreUri = settings.BackendStoreUri ?? defaults.BackendStoreUri,
+            ArtifactsDestination = settings.ArtifactsDestination ?? defaults.ArtifactsDestination,
+            GcOlderThan = settings.GcOlderThan is { } gc ? Duration.Parse(gc, "--gc-older-than") : null,
+        };
+
+        await using var app = await FlightdeckServer.BuildAsync(options, cancellationToken: cancellationToken);
+        await app.StartAsync(cancellationToken);
+        foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+        {
+            console.MarkupLine($"Flightdeck listening on [link]{Markup.Escape(address)}[/] (Ctrl+C to stop)");
+        }
+
+        try
+        {
+            await app.WaitForShutdownAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: fall through to a clean stop.
+        }
+
+        await app.StopAsync(CancellationToken.None);
+        console.MarkupLine("Flightdeck stopped.");
+        return ExitCodes.Ok;
+    }
+}
