@@ -54,8 +54,12 @@ internal sealed class FuzzCaseGenerator(string runId, string experimentId, strin
             yield return oddity;
         }
 
-        // The wrong verb on a known route.
-        yield return new FuzzCase("wrong method", endpoint.IsQuery ? "POST" : "GET", prefix + endpoint.Route, null, MustFail: true);
+        // The wrong verb on a known route (experiments/search answers both).
+        var otherMethod = endpoint.IsQuery ? "POST" : "GET";
+        if (!TrackingEndpoints.All.Any(e => e.Route == endpoint.Route && e.Method == otherMethod))
+        {
+            yield return new FuzzCase("wrong method", otherMethod, endpoint.PathUnder(prefix), null, MustFail: true);
+        }
     }
 
     private IEnumerable<Garbage> GarbageFor(FuzzField field)
@@ -165,11 +169,11 @@ internal sealed class FuzzCaseGenerator(string runId, string experimentId, strin
     }
 
     private static FuzzCase Json(FuzzEndpoint endpoint, string prefix, string description, string body, bool mustFail) =>
-        new(description, endpoint.Method, prefix + endpoint.Route, Encoding.UTF8.GetBytes(body), mustFail);
+        new(description, endpoint.Method, endpoint.PathUnder(prefix), Encoding.UTF8.GetBytes(body), mustFail);
 
     private static FuzzCase Query(FuzzEndpoint endpoint, string prefix, string description,
         IEnumerable<(string Name, string Value)> parameters, bool mustFail) =>
-        new(description, "GET", prefix + endpoint.Route + "?" + string.Join("&", parameters.Select(p => $"{Escape(p.Name)}={Escape(p.Value)}")),
+        new(description, "GET", endpoint.PathUnder(prefix) + "?" + string.Join("&", parameters.Select(p => $"{Escape(p.Name)}={Escape(p.Value)}")),
             null, mustFail);
 
     private static string Escape(string text) => Uri.EscapeDataString(text);
@@ -183,7 +187,7 @@ internal sealed class FuzzCaseGenerator(string runId, string experimentId, strin
     private IEnumerable<FuzzCase> QueryOddities(FuzzEndpoint endpoint, string prefix)
     {
         var valid = string.Join("&", Parameters(endpoint).Select(p => $"{Escape(p.Name)}={Escape(p.Value)}"));
-        var path = prefix + endpoint.Route + "?";
+        var path = endpoint.PathUnder(prefix) + "?";
         yield return new FuzzCase("every parameter twice", "GET", path + valid + "&" + valid, null, MustFail: false);
         yield return new FuzzCase("bad percent-encoding", "GET", path + valid + "&x=%ZZ%G0%", null, MustFail: false);
         yield return new FuzzCase("encoded NUL", "GET", path + valid.Replace("=", "=%00", StringComparison.Ordinal), null, MustFail: false);
@@ -195,7 +199,7 @@ internal sealed class FuzzCaseGenerator(string runId, string experimentId, strin
 
     private IEnumerable<FuzzCase> BodyOddities(FuzzEndpoint endpoint, string prefix)
     {
-        var route = prefix + endpoint.Route;
+        var route = endpoint.PathUnder(prefix);
         FuzzCase Body(string description, byte[] body, bool mustFail) => new(description, "POST", route, body, mustFail);
         FuzzCase Text(string description, string body, bool mustFail) => Body(description, Encoding.UTF8.GetBytes(body), mustFail);
 
@@ -207,9 +211,10 @@ internal sealed class FuzzCaseGenerator(string runId, string experimentId, strin
         var valid = Valid(endpoint);
         yield return Text("deep array nesting", new string('[', 100_000) + new string(']', 100_000), mustFail: true);
         yield return Text("deep object nesting", string.Concat(Enumerable.Repeat("{\"a\":", 10_000)) + "1" + new string('}', 10_000), mustFail: true);
-        var textField = endpoint.Fields.First(f => f.Role is FieldRole.Text or FieldRole.Key or FieldRole.RunId or FieldRole.ExperimentId or FieldRole.Lenient);
-        var withBadBytes = Encoding.UTF8.GetBytes(Mutate(endpoint, textField.Path, "\"\u0001BAD\u0001\""));
-        yield return Body($"invalid UTF-8 in {textField.Path}", ReplaceBytes(withBadBytes, "\u0001BAD\u0001"u8.ToArray(), [0xC3, 0x28, 0xFF]),
+        var textField = endpoint.Fields.FirstOrDefault(f => f.Role is FieldRole.Text or FieldRole.Key or FieldRole.RunId or FieldRole.ExperimentId
+            or FieldRole.Lenient)?.Path ?? "name";
+        var withBadBytes = Encoding.UTF8.GetBytes(Mutate(endpoint, textField, "\"\u0001BAD\u0001\""));
+        yield return Body($"invalid UTF-8 in {textField}", ReplaceBytes(withBadBytes, "\u0001BAD\u0001"u8.ToArray(), [0xC3, 0x28, 0xFF]),
             mustFail: true);
         yield return Body("UTF-16 body", Encoding.Unicode.GetBytes(valid), mustFail: true);
         yield return Body("UTF-8 BOM", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(valid)], mustFail: false);

@@ -39,5 +39,8 @@ internal sealed record FuzzEndpoint(string Method, string Route, string Template
 {
     public bool IsQuery => Method == "GET";
 
+    /// <summary>The path to request: routes starting with '/' are absolute, others live under the MLflow prefix.</summary>
+    public string PathUnder(string prefix) => Route.StartsWith('/') ? Route[1..] : prefix + Route;
+
     public override string ToString() => $"{Method} {Route}";
 }

@@ -84,10 +84,17 @@ internal sealed class FuzzRunner(TestServer server, StoreSnapshot snapshot) : IA
             return;
         }
 
-        // Kestrel answers an over-long request line or header block itself, before any middleware can write JSON.
-        if (status is HttpStatusCode.RequestUriTooLong or HttpStatusCode.RequestHeaderFieldsTooLarge)
+        // Kestrel answers an over-long request line or header block itself, before any middleware can write JSON;
+        // routing answers a wrong verb outside /api and /ajax-api (where no JSON fallback is mapped) with a bare 405.
+        if (status is HttpStatusCode.RequestUriTooLong or HttpStatusCode.RequestHeaderFieldsTooLarge
+            || (status == HttpStatusCode.MethodNotAllowed && !fuzzCase.PathAndQuery.Contains("api/", StringComparison.Ordinal)))
         {
             return;
+        }
+
+        if (code < 400 && fuzzCase.PathAndQuery.StartsWith("get-artifact", StringComparison.Ordinal))
+        {
+            return; // a file download: its body is the file
         }
 
         try

@@ -95,6 +95,33 @@ public sealed class InputEdgeTests
 
     [Theory]
     [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task A_page_token_whose_offset_is_not_a_number_is_refused_with_400(string backend)
+    {
+        await using var server = await TestServer.StartAsync(backend);
+        var runId = await CreateRunAsync(server);
+
+        // base64 of {"offset": "10"} and {"offset": null}: JsonElement.TryGetInt64 throws on a non-number.
+        foreach (var token in new[] { "eyJvZmZzZXQiOiAiMTAifQ==", "eyJvZmZzZXQiOiBudWxsfQ==" })
+        {
+            using (var response = await server.PostAsync("runs/search", new { experiment_ids = new[] { "0" }, page_token = token }))
+            {
+                await TestServer.ReadErrorAsync(response, 400, ErrorCode.InvalidParameterValue);
+            }
+
+            using (var response = await server.GetAsync($"experiments/search?page_token={Uri.EscapeDataString(token)}"))
+            {
+                await TestServer.ReadErrorAsync(response, 400, ErrorCode.InvalidParameterValue);
+            }
+
+            using (var response = await server.GetAsync($"metrics/get-history?run_id={runId}&metric_key=m&page_token={Uri.EscapeDataString(token)}"))
+            {
+                await TestServer.ReadErrorAsync(response, 400, ErrorCode.InvalidParameterValue);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
     public async Task Text_longer_than_its_column_is_refused_with_400_on_both_engines(string backend)
     {
         await using var server = await TestServer.StartAsync(backend);

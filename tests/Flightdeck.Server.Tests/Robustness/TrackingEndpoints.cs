@@ -69,14 +69,16 @@ internal static class TrackingEndpoints
         new("GET", "experiments/search", """{"filter": "name LIKE 'fuzz%'", "max_results": "10"}""",
             [new("filter", Lenient), new("view_type", FieldRole.Enum), new("max_results", Integer), new("order_by", Lenient),
              new("page_token", Lenient)]),
+        new("GET", "artifacts/list", """{"run_id": "$RUN", "path": "model"}""", [new("run_id", RunId), new("path", Lenient)]),
+        new("GET", "/get-artifact", """{"run_id": "$RUN", "path": "model/MLmodel"}""", [new("run_id", RunId), new("path", Lenient)]),
 
         // Destructive calls last: a sweep that deletes its run or experiment only narrows what later cases reach.
         new("POST", "runs/delete", """{"run_id": "$RUN"}""", RunIdFields),
         new("POST", "runs/restore", """{"run_id": "$RUN"}""", RunIdFields),
         new("POST", "experiments/delete", """{"experiment_id": "$EXP"}""", [new("experiment_id", ExperimentId)]),
         new("POST", "experiments/restore", """{"experiment_id": "$EXP"}""", [new("experiment_id", ExperimentId)]),
+        new("POST", "/api/flightdeck/v1/gc", """{"older_than_ms": 0}""",
+            [new("older_than_ms", Integer), new("run_ids", List), new("experiment_ids", List)]),
     ];
 
-    /// <summary>Endpoints not yet served on this branch: their valid request may answer ENDPOINT_NOT_FOUND.</summary>
-    public static readonly HashSet<string> NotYetServed = ["POST runs/search", "POST experiments/search", "GET experiments/search"];
 }
