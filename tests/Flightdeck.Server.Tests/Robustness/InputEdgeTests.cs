@@ -120,6 +120,22 @@ public sealed class InputEdgeTests
         }
     }
 
+    [Fact]
+    public async Task An_artifact_name_longer_than_the_file_system_allows_is_refused_with_400()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        // 300 characters: over Linux's 255-byte NAME_MAX, under ArtifactPath.MaxLength (1024), so it reached the disk.
+        var path = "api/2.0/mlflow-artifacts/artifacts/a/" + new string('x', 300) + ".txt";
+        using (var put = await server.Http.PutAsync(path, new ByteArrayContent([1, 2, 3])))
+        {
+            await TestServer.ReadErrorAsync(put, 400, ErrorCode.InvalidParameterValue);
+        }
+
+        using var get = await server.Http.GetAsync(path);
+        Assert.True((int)get.StatusCode is 400 or 404, $"{(int)get.StatusCode} {await get.Content.ReadAsStringAsync()}");
+    }
+
     [Theory]
     [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
     public async Task Text_longer_than_its_column_is_refused_with_400_on_both_engines(string backend)
