@@ -1,0 +1,38 @@
+using System.Data.Common;
+using Dapper;
+using Flightdeck.Server.Storage;
+
+namespace Flightdeck.Bench.Tools;
+
+/// <summary>Opens a backend store for seeding: migrated by the server's own Migrator, then written with direct SQL.</summary>
+internal static class SeedStore
+{
+    public static async Task<Database> OpenMigratedAsync(string storeUri, CancellationToken ct)
+    {
+        var database = new Database(BackendStoreUri.Parse(storeUri));
+        await new Migrator(database).UpgradeAsync(ct);
+        return database;
+    }
+
+    public static async Task<long> CreateExperimentAsync(DbConnection connection, DbTransaction? transaction, string name, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+            VALUES (@name, NULL, 'active', @now, @now) RETURNING experiment_id
+            """, new { name, now }, transaction, cancellationToken: ct));
+    }
+
+    /// <summary>Makes the planner's statistics current, as autovacuum would on PostgreSQL after a bulk load.</summary>
+    public static async Task AnalyzeAsync(Database database, DbConnection connection, CancellationToken ct)
+    {
+        if (!database.IsSqlite)
+        {
+            // Plain command: Dapper would take a one-word text for a stored procedure name.
+            await using var command = connection.CreateCommand();
+            command.CommandText = "ANALYZE";
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+}

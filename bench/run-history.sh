@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# metrics/get-history of one metric with POINTS points (issue #2, target 3): time to last byte, on SQLite and PostgreSQL.
+#
+# Seeds a run whose metric "loss" has POINTS points (direct SQL, Flightdeck.Bench.Tools seed-history), starts the
+# server, then times COUNT full downloads per repetition with the C# probe (HttpClient, whole body read) and,
+# as a cross-check, with curl -w '%{time_total}'.
+#
+# Usage: bench/run-history.sh     (POINTS=1000000 COUNT=5 REPS=3 TARGETS="sqlite postgres")
+source "$(dirname "$0")/lib.sh"
+
+POINTS=${POINTS:-1000000}
+COUNT=${COUNT:-5}
+REPS=${REPS:-3}
+TARGETS=${TARGETS:-"sqlite postgres"}
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT=${OUT:-"$BENCH_DIR/results/history-$STAMP"}
+WORK=$(mktemp -d /tmp/flightdeck-bench-history.XXXXXX)
+PG_DB="flightdeck_bench_history"
+mkdir -p "$OUT"
+trap 'stop_servers; drop_postgres_db $PG_DB; rm -rf "$WORK"' EXIT
+
+build_release Flightdeck.Bench.Host Flightdeck.Bench.Tools
+machine_info | tee "$OUT/machine.txt" >&2
+
+declare -A PORT=([sqlite]=5195 [postgres]=5196) RUN
+for target in $TARGETS; do
+  case $target in
+    sqlite) uri="sqlite:///$WORK/history.db" ;;
+    postgres) uri=$(fresh_postgres_db $PG_DB) ;;
+  esac
+  log "seeding $target with $POINTS points"
+  "$TOOLS_BIN" seed-history "$uri" "$POINTS" | tee "$WORK/seed-$target.txt" >&2
+  RUN[$target]=$(sed -n 's/^RUN_ID=//p' "$WORK/seed-$target.txt")
+  echo "$target seed: $(tr '\n' ' ' <"$WORK/seed-$target.txt")" >>"$OUT/machine.txt"
+  start_server "$target" "${PORT[$target]}" "$HOST_BIN" "$uri" "${PORT[$target]}" "$WORK/artifacts"
+done
+
+printf 'probe\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\n' >"$OUT/runs.tsv"
+for rep in $(seq 1 "$REPS"); do
+  for target in $TARGETS; do
+    url="http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/metrics/get-history?run_id=${RUN[$target]}&metric_key=loss"
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    "$TOOLS_BIN" latency GET "$url" "$COUNT" - 2 >"$WORK/probe.txt"
+    v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
+    log "rep $rep $target (load $load): $(v RESPONSE_ITEMS) points, $(v RESPONSE_BYTES) bytes, p50 $(v P50_MS) ms, max $(v MAX_MS) ms"
+    printf 'httpclient\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
+      "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
+    # curl cross-check: time_total is time to last byte.
+    times=$(for i in $(seq 1 "$COUNT"); do curl -fsS -o /dev/null -w '%{time_total}\n' "$url"; done | sort -n)
+    python3 - "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" $times >>"$OUT/runs.tsv" <<'PY'
+import statistics, sys
+target, rep, load, items, *times = sys.argv[1:]
+ms = sorted(float(t) * 1000 for t in times)
+print("\t".join(["curl", target, rep, load, items, str(len(ms)), f"{statistics.median(ms):.2f}", f"{ms[-1]:.2f}", f"{ms[-1]:.2f}",
+                 f"{ms[-1]:.2f}", f"{statistics.mean(ms):.2f}"]))
+PY
+  done
+done
+
+python3 "$BENCH_DIR/scripts/summarize-latency.py" "$OUT/runs.tsv" probe | tee "$OUT/summary.md"
+log "results in $OUT"

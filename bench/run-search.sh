@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# runs/search latency over RUNS seeded runs (issue #2, target 2), on SQLite and PostgreSQL.
+#
+# Seeds each store with direct SQL (Flightdeck.Bench.Tools seed-search: 10 params, 10 metrics, 5 tags per run),
+# starts the server on it, and sends the benchmark query COUNT times in sequence (one client), REPS times:
+#   {"experiment_ids":[E],"filter":"metrics.m0 > 0.5 and params.p0 = 'v3'","order_by":["metrics.m1 DESC"],"max_results":100}
+# Latency is time to last byte, measured by the client. Extra queries (QUERIES=all) isolate each part.
+#
+# Usage: bench/run-search.sh     (RUNS=100000 COUNT=300 REPS=3 TARGETS="sqlite postgres")
+# Output: bench/results/search-<timestamp>/{machine.txt,runs.tsv,summary.md}
+source "$(dirname "$0")/lib.sh"
+
+RUNS=${RUNS:-100000}
+COUNT=${COUNT:-300}
+REPS=${REPS:-3}
+TARGETS=${TARGETS:-"sqlite postgres"}
+QUERIES=${QUERIES:-"headline"}
+CONCURRENCY=${CONCURRENCY:-1}
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT=${OUT:-"$BENCH_DIR/results/search-$STAMP"}
+WORK=$(mktemp -d /tmp/flightdeck-bench-search.XXXXXX)
+PG_DB="flightdeck_bench_search"
+mkdir -p "$OUT"
+trap 'stop_servers; drop_postgres_db $PG_DB; rm -rf "$WORK"' EXIT
+
+build_release Flightdeck.Bench.Host Flightdeck.Bench.Tools
+machine_info | tee "$OUT/machine.txt" >&2
+
+# query NAME EXPERIMENT: writes the request body of a named query to stdout.
+query() {
+  local filter order
+  case $1 in
+    headline) filter="metrics.m0 > 0.5 and params.p0 = 'v3'"; order='"metrics.m1 DESC"' ;;
+    metric-filter-only) filter="metrics.m0 > 0.5"; order='"metrics.m1 DESC"' ;;
+    param-filter-only) filter="params.p0 = 'v3'"; order='"metrics.m1 DESC"' ;;
+    filters-default-order) filter="metrics.m0 > 0.5 and params.p0 = 'v3'"; order='' ;;
+    no-filter-default-order) filter=""; order='' ;;
+    *) log "unknown query $1"; exit 2 ;;
+  esac
+  printf '{"experiment_ids":["%s"],"filter":"%s","order_by":[%s],"max_results":100}\n' "$2" "$filter" "$order"
+}
+[ "$QUERIES" = all ] && QUERIES="headline metric-filter-only param-filter-only filters-default-order no-filter-default-order"
+
+declare -A PORT=([sqlite]=5193 [postgres]=5194) EXPERIMENT
+for target in $TARGETS; do
+  case $target in
+    sqlite) uri="sqlite:///$WORK/search.db" ;;
+    postgres) uri=$(fresh_postgres_db $PG_DB) ;;
+  esac
+  log "seeding $target with $RUNS runs"
+  "$TOOLS_BIN" seed-search "$uri" "$RUNS" | tee "$WORK/seed-$target.txt" >&2
+  EXPERIMENT[$target]=$(sed -n 's/^EXPERIMENT_ID=//p' "$WORK/seed-$target.txt")
+  echo "$target seed: $(tr '\n' ' ' <"$WORK/seed-$target.txt")" >>"$OUT/machine.txt"
+  start_server "$target" "${PORT[$target]}" "$HOST_BIN" "$uri" "${PORT[$target]}" "$WORK/artifacts"
+done
+
+printf 'query\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\n' >"$OUT/runs.tsv"
+for q in $QUERIES; do
+  for rep in $(seq 1 "$REPS"); do
+    for target in $TARGETS; do
+      query "$q" "${EXPERIMENT[$target]}" >"$WORK/body.json"
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      "$TOOLS_BIN" latency POST "http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/runs/search" "$COUNT" "$WORK/body.json" 20 "$CONCURRENCY" \
+        >"$WORK/probe.txt"
+      v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
+      log "$q rep $rep $target (load $load): items $(v RESPONSE_ITEMS) p50 $(v P50_MS) ms p99 $(v P99_MS) ms"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$q" "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
+        "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
+    done
+  done
+done
+
+python3 "$BENCH_DIR/scripts/summarize-latency.py" "$OUT/runs.tsv" query | tee "$OUT/summary.md"
+log "results in $OUT"
