@@ -25,6 +25,12 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
         {
             await WriteAsync(context, 400, ErrorCode.InvalidParameterValue, DescribeJsonError(ex));
         }
+        catch (System.Data.Common.DbException ex) when (ex.SqlState is "22001" or "22021" or "22P05")
+        {
+            // Text the column cannot hold (too long, or characters PostgreSQL cannot store): the caller's input, not
+            // a server fault. Validation refuses these earlier; this is the net under it.
+            await WriteAsync(context, 400, ErrorCode.InvalidParameterValue, "A value is too long or contains characters that cannot be stored.");
+        }
         catch (BadHttpRequestException ex)
         {
             var status = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? 413 : 400;

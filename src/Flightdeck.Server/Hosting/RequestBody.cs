@@ -26,21 +26,22 @@ internal static class RequestBody
             sizeFeature.MaxRequestBodySize = limitBytes;
         }
 
-        if (request.ContentLength == 0)
+        if (request.ContentLength == 0 || await IsEmptyAsync(request.BodyReader, context.RequestAborted))
         {
-            return new T();
+            return new T(); // MLflow reads an empty body as {}
         }
 
-        try
-        {
-            var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, context.RequestAborted);
-            return value ?? throw FlightdeckException.InvalidParameter("The request body must be a JSON object.");
-        }
-        catch (JsonException ex) when (ex.BytePositionInLine == 0 && ex.LineNumber == 0 && ex.Path == "$")
-        {
-            // An empty chunked body reaches the parser as "no tokens"; MLflow reads it as {}.
-            return new T();
-        }
+        var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, context.RequestAborted);
+        return value ?? throw FlightdeckException.InvalidParameter("The request body must be a JSON object.");
+    }
+
+    /// <summary>Whether a body of unknown length (chunked) turns out empty; looks without consuming anything.</summary>
+    private static async ValueTask<bool> IsEmptyAsync(System.IO.Pipelines.PipeReader reader, CancellationToken ct)
+    {
+        var peek = await reader.ReadAsync(ct);
+        var empty = peek.Buffer.IsEmpty && peek.IsCompleted;
+        reader.AdvanceTo(peek.Buffer.Start);
+        return empty;
     }
 }
 

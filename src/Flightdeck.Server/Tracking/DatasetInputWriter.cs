@@ -22,7 +22,7 @@ internal sealed class DatasetInputWriter(Database database)
             var d = datasets[i]?.Dataset ?? throw Validation.Missing($"datasets[{i}].dataset");
             Limit(Validation.Required(d.Name, $"datasets[{i}].dataset.name"), Validation.MaxDatasetNameLength, "name");
             Limit(Validation.Required(d.Digest, $"datasets[{i}].dataset.digest"), Validation.MaxDatasetDigestLength, "digest");
-            Validation.Required(d.SourceType, $"datasets[{i}].dataset.source_type");
+            Limit(Validation.Required(d.SourceType, $"datasets[{i}].dataset.source_type"), Validation.MaxDatasetSourceTypeLength, "source_type");
             Limit(Validation.Required(d.Source, $"datasets[{i}].dataset.source"), Validation.MaxDatasetSourceLength, "source");
             Limit(d.Schema, Validation.MaxDatasetSchemaLength, "schema");
             Limit(d.Profile, Validation.MaxDatasetProfileLength, "profile");

@@ -23,6 +23,7 @@ internal static class PageToken
             using var document = JsonDocument.Parse(bytes);
             if (document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("offset", out var offset)
+                && offset.ValueKind == JsonValueKind.Number
                 && offset.TryGetInt64(out var value)
                 && value >= 0)
             {

@@ -7,10 +7,14 @@ namespace Flightdeck.Server.Tracking;
 internal static class QueryString
 {
     public static string? String(this IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) && values.Count > 0 ? values[values.Count - 1] : null;
+        query.TryGetValue(name, out var values) && values.Count > 0 ? NulFree(values[values.Count - 1], name) : null;
 
     public static List<string> List(this IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) ? values.Where(v => v is not null).Select(v => v!).ToList() : [];
+        query.TryGetValue(name, out var values) ? values.Where(v => v is not null).Select(v => NulFree(v, name)!).ToList() : [];
+
+    /// <summary>NUL cannot be stored or compared in PostgreSQL text, so it is refused here as in JSON bodies.</summary>
+    private static string? NulFree(string? value, string name) =>
+        value is not null && value.Contains('\0', StringComparison.Ordinal) ? throw Validation.Invalid(name, value.Replace("\0", "\\0", StringComparison.Ordinal)) : value;
 
     public static long? Long(this IQueryCollection query, string name)
     {

@@ -97,6 +97,10 @@ internal sealed class RunStore(Database database)
         tagMap[RunNameTag] = name;
         var user = tagMap.TryGetValue(UserTag, out var tagUser) && tagUser.Length > 0 ? tagUser
             : !string.IsNullOrEmpty(userId) ? userId : "unknown";
+        if (user.Length > Validation.MaxUserIdLength)
+        {
+            throw FlightdeckException.InvalidParameter($"The user name exceeds the maximum length of {Validation.MaxUserIdLength} characters.");
+        }
         var runId = Guid.NewGuid().ToString("N");
         var start = startTime ?? Clock.NowMs();
 

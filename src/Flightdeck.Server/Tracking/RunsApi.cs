@@ -45,6 +45,11 @@ internal static class RunsApi
             throw FlightdeckException.InvalidParameter($"Run name exceeds the maximum length of {Validation.MaxRunNameLength} characters.");
         }
 
+        if (request.UserId is { Length: > Validation.MaxUserIdLength })
+        {
+            throw FlightdeckException.InvalidParameter($"user_id exceeds the maximum length of {Validation.MaxUserIdLength} characters.");
+        }
+
         if (request.StartTime is < 0)
         {
             throw Validation.Invalid("start_time", request.StartTime);

@@ -15,6 +15,8 @@ internal static partial class Validation
     public const int MaxBatchParams = 100;
     public const int MaxBatchTags = 100;
     public const int MaxBatchEntities = 1000;
+    public const int MaxUserIdLength = 256;
+    public const int MaxDatasetSourceTypeLength = 36;
     public const int MaxDatasetNameLength = 500;
     public const int MaxDatasetDigestLength = 36;
     public const int MaxDatasetSourceLength = 65535;
