@@ -1,5 +1,6 @@
 using Flightdeck.Server.Artifacts;
 using Flightdeck.Server.Hosting;
+using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
 using Microsoft.AspNetCore.Builder;
@@ -28,6 +29,7 @@ public static class FlightdeckServer
         builder.Services.AddStorage(options);
         builder.Services.AddArtifacts(options);
         builder.Services.AddTracking(options);
+        builder.Services.AddRegistry();
 
         var app = builder.Build();
         if (options.MigrateOnStart)
@@ -38,6 +40,7 @@ public static class FlightdeckServer
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.MapHealthApi();
         app.MapTrackingApi();
+        app.MapRegistryApi();
         app.MapArtifactsApi();
         app.MapUnknownApiRoutes();
         return app;
