@@ -52,5 +52,47 @@ internal static class ModelSource
         return (Validation.RunId(runId), path);
     }
 
+    /// <summary>A path on the server's file system: no URI scheme (a drive letter is not one), or <c>file:</c>.</summary>
+    public static bool IsLocal(string source)
+    {
+        var colon = source.IndexOf(':', StringComparison.Ordinal);
+        var scheme = colon <= 1 ? null : source[..colon];
+        return scheme is null || !scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.')
+            || scheme.Equals("file", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Whether a local source lies inside a run's artifact directory. Both are compared as plain paths; traversal was
+    /// refused by <see cref="Validate"/>, so a prefix test is exact.
+    /// </summary>
+    public static bool IsUnder(string source, string runArtifactUri)
+    {
+        if (!IsLocal(runArtifactUri))
+        {
+            return false;
+        }
+
+        var path = LocalPath(source);
+        var root = LocalPath(runArtifactUri).TrimEnd('/');
+        return root.Length > 0 && (path == root || path.StartsWith(root + "/", StringComparison.Ordinal));
+    }
+
+    public static FlightdeckException LocalSourceOutsideRun(string source) => FlightdeckException.InvalidParameter(
+        $"Invalid model version source: '{Validation.Shorten(source)}'. To use a local path as a model version source, the run_id request "
+        + "parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.");
+
+    private static string LocalPath(string uri)
+    {
+        var path = uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? uri["file:".Length..] : uri;
+        if (path.StartsWith("//", StringComparison.Ordinal))
+        {
+            path = path[2..]; // file://host/path or file:///path: the empty or local host is dropped with its slashes
+            var slash = path.IndexOf('/', StringComparison.Ordinal);
+            path = slash < 0 ? "/" : path[slash..];
+        }
+
+        return path.Replace('\\', '/');
+    }
+
     private static bool IsUnsafe(string text) => Forbidden.Any(f => text.Contains(f, StringComparison.OrdinalIgnoreCase));
 }

@@ -175,6 +175,13 @@ internal sealed class ModelVersionStore(Database database, RunStore runs)
 
         if (ModelSource.ParseRunsUri(source) is not { } runsUri)
         {
+            // A local path would let a model version expose any file of the server: only a run's own artifacts qualify.
+            if (ModelSource.IsLocal(source)
+                && (string.IsNullOrEmpty(runId) || await runs.FindLocationAsync(runId, ct) is not { } run || !ModelSource.IsUnder(source, run.artifact_uri)))
+            {
+                throw ModelSource.LocalSourceOutsideRun(source);
+            }
+
             return source;
         }
 

@@ -116,6 +116,27 @@ public sealed class ModelVersionsTests
 
     [Theory]
     [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task A_local_source_must_lie_in_its_runs_artifact_directory(string backend)
+    {
+        await using var server = await TestServer.StartAsync(backend);
+        await server.CreateModelAsync("m");
+        var root = Path.Combine(server.WorkDir, "local-artifacts").Replace('\\', '/');
+        var experimentId = (await server.PostOkAsync("experiments/create", new { name = "local", artifact_location = root })).GetProperty("experiment_id").GetString();
+        var runId = (await server.PostOkAsync("runs/create", new { experiment_id = experimentId })).GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!;
+        var proxiedRunId = await server.CreateRunAsync();
+        var inside = $"{root}/{runId}/artifacts/model";
+
+        Assert.Equal("1", (await server.CreateVersionAsync("m", inside, runId)).GetProperty("version").GetString());
+        Assert.Equal("2", (await server.CreateVersionAsync("m", "file://" + inside, runId)).GetProperty("version").GetString());
+        foreach (var (source, run) in new[] { (inside, (string?)null), ($"{root}/{runId}/other", runId), ("/etc/passwd", proxiedRunId), ("model", runId) })
+        {
+            using var response = await server.PostAsync("model-versions/create", new { name = "m", source, run_id = run });
+            Assert.Contains("local path", await TestServer.ReadErrorAsync(response, 400, ErrorCode.InvalidParameterValue), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
     public async Task Stage_transitions_archive_existing_versions_and_latest_versions_follow(string backend)
     {
         await using var server = await TestServer.StartAsync(backend);
