@@ -5,4 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 eval "$(scripts/services.sh up)"
+# The MLflow-compatibility tests drive the real npm MLflow client.
+if [ -f tests/Flightdeck.Compat.Tests/js/package-lock.json ]; then
+  (cd tests/Flightdeck.Compat.Tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
 dotnet test Flightdeck.slnx -c Release --logger "console;verbosity=normal" "$@"

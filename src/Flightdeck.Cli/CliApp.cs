@@ -19,6 +19,7 @@ public static class CliApp
     public static void Configure(IConfigurator config, IAnsiConsole console, IAnsiConsole errors)
     {
         config.SetApplicationName("flightdeck");
+        config.UseStrictParsing();
         config.ConfigureConsole(console);
         config.SetExceptionHandler((exception, _) => ErrorReport.Write(errors, exception));
         config.CancellationExitCode(ExitCodes.Cancelled);

@@ -1,3 +1,4 @@
+using System.Text;
 using Flightdeck.Contracts;
 
 namespace Flightdeck.Server.Artifacts;
@@ -10,8 +11,11 @@ public static class ArtifactPath
 {
     public const string InvalidMessage = "Invalid path";
 
-    /// <summary>S3's key limit; local file systems refuse long names anyway.</summary>
+    /// <summary>UTF-8 bytes in a path: S3's key limit (the prefix shares it).</summary>
     public const int MaxLength = 1024;
+
+    /// <summary>UTF-8 bytes in one segment: the file name limit of common file systems, so both stores accept the same names.</summary>
+    public const int MaxSegmentLength = 255;
 
     /// <summary>Validates a decoded store-relative path and returns it; "" (the root) is valid.</summary>
     public static string Normalize(string raw)
@@ -22,7 +26,7 @@ public static class ArtifactPath
             return raw;
         }
 
-        if (raw.Length > MaxLength || IsDriveQualified(raw) || !raw.Split('/').All(IsSafeSegment))
+        if (Encoding.UTF8.GetByteCount(raw) > MaxLength || IsDriveQualified(raw) || !raw.Split('/').All(IsSafeSegment))
         {
             throw Invalid();
         }
@@ -54,7 +58,10 @@ public static class ArtifactPath
     }
 
     private static bool IsSafeSegment(string segment) =>
-        segment.Length > 0 && segment is not ("." or "..") && !segment.Any(c => c == '/' || c == '\\' || char.IsControl(c));
+        segment.Length > 0
+        && segment is not ("." or "..")
+        && !segment.Any(c => c == '/' || c == '\\' || char.IsControl(c))
+        && Encoding.UTF8.GetByteCount(segment) <= MaxSegmentLength;
 
     // "C:" would be rooted on Windows; refusing it keeps the rule the same on every platform.
     private static bool IsDriveQualified(string path) => path.Length >= 2 && path[1] == ':' && char.IsAsciiLetter(path[0]);

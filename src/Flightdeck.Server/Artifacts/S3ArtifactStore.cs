@@ -78,22 +78,22 @@ internal sealed class S3ArtifactStore(IAmazonS3 s3, S3Location location) : IArti
     public async Task WriteAsync(string relativePath, Stream content, CancellationToken ct)
     {
         var key = location.KeyOf(ArtifactPath.NormalizeNonRoot(relativePath));
-        var buffer = ArrayPool<byte>.Shared.Rent(PartSize);
+        var first = ArrayPool<byte>.Shared.Rent(PartSize);
         try
         {
-            var filled = await ReadPartAsync(content, buffer, ct);
+            var filled = await ReadPartAsync(content, first, ct);
             if (filled < PartSize)
             {
-                using var body = new MemoryStream(buffer, 0, filled, writable: false);
+                using var body = new MemoryStream(first, 0, filled, writable: false);
                 await s3.PutObjectAsync(new PutObjectRequest { BucketName = location.Bucket, Key = key, InputStream = body, AutoCloseStream = false }, ct);
                 return;
             }
 
-            await UploadMultipartAsync(key, content, buffer, filled, ct);
+            await UploadMultipartAsync(key, content, first, filled, ct);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(first);
         }
     }
 
@@ -123,26 +123,26 @@ internal sealed class S3ArtifactStore(IAmazonS3 s3, S3Location location) : IArti
 
     public void Dispose() => s3.Dispose();
 
-    private async Task UploadMultipartAsync(string key, Stream content, byte[] buffer, int filled, CancellationToken ct)
+    /// <summary>
+    /// Uploads part N while part N+1 is read from the client, so the two transfers overlap; two part buffers are the
+    /// most this ever holds.
+    /// </summary>
+    private async Task UploadMultipartAsync(string key, Stream content, byte[] first, int filled, CancellationToken ct)
     {
         var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = location.Bucket, Key = key }, ct);
+        var second = ArrayPool<byte>.Shared.Rent(PartSize);
+        Task<PartETag>? pending = null;
         try
         {
             var parts = new List<PartETag>();
+            var (current, next) = (first, second);
             while (filled > 0)
             {
-                using var body = new MemoryStream(buffer, 0, filled, writable: false);
-                var part = await s3.UploadPartAsync(new UploadPartRequest
-                {
-                    BucketName = location.Bucket,
-                    Key = key,
-                    UploadId = upload.UploadId,
-                    PartNumber = parts.Count + 1,
-                    InputStream = body,
-                    PartSize = filled,
-                }, ct);
-                parts.Add(new PartETag(parts.Count + 1, part.ETag));
-                filled = await ReadPartAsync(content, buffer, ct);
+                pending = UploadPartAsync(key, upload.UploadId, parts.Count + 1, current, filled, ct);
+                filled = await ReadPartAsync(content, next, ct);
+                parts.Add(await pending);
+                pending = null;
+                (current, next) = (next, current);
             }
 
             await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
@@ -155,11 +155,35 @@ internal sealed class S3ArtifactStore(IAmazonS3 s3, S3Location location) : IArti
         }
         catch
         {
+            if (pending is not null)
+            {
+                await Task.WhenAny(pending); // its buffer must not go back to the pool while it is being sent
+            }
+
             // Parts of an abandoned upload are billed until aborted; the caller's token may already be cancelled.
             await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = location.Bucket, Key = key, UploadId = upload.UploadId },
                 CancellationToken.None);
             throw;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(second);
+        }
+    }
+
+    private async Task<PartETag> UploadPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken ct)
+    {
+        using var body = new MemoryStream(buffer, 0, length, writable: false);
+        var part = await s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = location.Bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            InputStream = body,
+            PartSize = length,
+        }, ct);
+        return new PartETag(partNumber, part.ETag);
     }
 
     /// <summary>Fills the part buffer, or as much of it as the body has left; 0 at the end.</summary>

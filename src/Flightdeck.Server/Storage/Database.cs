@@ -12,9 +12,8 @@ public sealed class Database : IAsyncDisposable
 {
     private readonly DbDataSource _dataSource;
 
-    // SQLite has one writer per file. Queuing writers here instead of letting them spin on SQLITE_BUSY keeps
-    // latency flat under concurrency; other processes on the same file still wait through busy_timeout.
-    private readonly SemaphoreSlim? _sqliteWriteGate;
+    // SQLite allows one writer per file: writes queue on one connection and commit in groups (SqliteWriter).
+    private readonly SqliteWriter? _sqliteWriter;
 
     public Database(BackendStoreUri uri)
     {
@@ -25,7 +24,7 @@ public sealed class Database : IAsyncDisposable
             var file = new SqliteConnectionStringBuilder(uri.ConnectionString).DataSource;
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             _dataSource = SqliteFactory.Instance.CreateDataSource(uri.ConnectionString);
-            _sqliteWriteGate = new SemaphoreSlim(1, 1);
+            _sqliteWriter = new SqliteWriter(OpenSqliteWriterAsync);
         }
         else
         {
@@ -39,45 +38,41 @@ public sealed class Database : IAsyncDisposable
 
     public bool IsSqlite => Dialect == SqlDialect.Sqlite;
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Opens a pooled connection for reading (or, on PostgreSQL, for anything).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    private async Task<DbConnection> OpenSqliteWriterAsync(CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        if (IsSqlite)
-        {
-            await using var pragma = connection.CreateCommand();
-            // WAL lets readers run beside the writer; NORMAL sync in WAL mode survives a killed process
-            // (the WAL is in the OS page cache), losing at most the last commits on power loss.
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await using var pragma = connection.CreateCommand();
+        // WAL lets readers run beside the writer; NORMAL sync in WAL mode survives a killed process (the WAL is in
+        // the OS page cache), losing at most the last commits on power loss. Foreign keys drive the cascading purge.
+        // Automatic checkpoints would fsync inside whichever request commits the 1000th page, a tail latency of tens of
+        // milliseconds; SqliteCheckpointer runs them in the background instead.
+        pragma.CommandText =
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one write transaction, committed when it returns and rolled back when it throws.
+    /// Runs <paramref name="work"/> in a write transaction: committed when it returns (only then does this return),
+    /// rolled back when it throws. On SQLite the transaction may be shared with other writes (group commit), each
+    /// isolated by a savepoint.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        if (_sqliteWriteGate is not null)
+        if (_sqliteWriter is not null)
         {
-            await _sqliteWriteGate.WaitAsync(cancellationToken);
+            return await _sqliteWriter.WriteAsync(work, cancellationToken);
         }
 
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            // For SQLite, Microsoft.Data.Sqlite begins IMMEDIATE, taking the write lock up front so that two
-            // processes never deadlock upgrading read locks.
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
-        }
-        finally
-        {
-            _sqliteWriteGate?.Release();
-        }
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken) =>
@@ -87,13 +82,23 @@ public sealed class Database : IAsyncDisposable
             return true;
         }, cancellationToken);
 
+    /// <summary>Runs <paramref name="work"/> on the SQLite write connection between write transactions (SQLite only).</summary>
+    internal Task WithSqliteWriterAsync(Func<DbConnection, Task> work, CancellationToken cancellationToken) =>
+        _sqliteWriter is null
+            ? throw new InvalidOperationException("Only SQLite stores have a write connection.")
+            : _sqliteWriter.ExclusiveAsync(work, cancellationToken);
+
     /// <summary>A dialect-correct boolean literal for SQL text.</summary>
     public string Bool(bool value) => IsSqlite ? (value ? "1" : "0") : (value ? "TRUE" : "FALSE");
 
     public async ValueTask DisposeAsync()
     {
+        if (_sqliteWriter is not null)
+        {
+            await _sqliteWriter.DisposeAsync();
+        }
+
         await _dataSource.DisposeAsync();
-        _sqliteWriteGate?.Dispose();
         if (IsSqlite)
         {
             SqliteConnection.ClearAllPools();

@@ -9,6 +9,7 @@ internal static class StorageModule
     {
         services.AddSingleton(_ => new Database(BackendStoreUri.Parse(options.BackendStoreUri)));
         services.AddSingleton<Migrator>();
+        services.AddHostedService<SqliteCheckpointer>();
         return services;
     }
 }

@@ -15,6 +15,11 @@ internal sealed class MetricHistoryReader(Database database)
     public const int MaxBulkRuns = 100;
     public const int MaxBulkResults = 2500;
 
+    private static readonly JsonEncodedText KeyName = JsonEncodedText.Encode("key");
+    private static readonly JsonEncodedText ValueName = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("timestamp");
+    private static readonly JsonEncodedText StepName = JsonEncodedText.Encode("step");
+
     /// <summary>Writes <c>{"metrics":[...],"next_page_token":...}</c> for one run and key, in logging order.</summary>
     public async Task WriteHistoryAsync(HttpResponse response, string runId, string key, long offset, int? maxResults, CancellationToken ct)
     {
@@ -29,7 +34,7 @@ internal sealed class MetricHistoryReader(Database database)
         await using var command = connection.CreateCommand();
         var limit = maxResults is { } m ? m + 1 : -1;
         command.CommandText = $"""
-            SELECT key, value, is_nan, timestamp, step FROM metrics WHERE run_uuid = @r AND key = @k ORDER BY seq
+            SELECT value, is_nan, timestamp, step FROM metrics WHERE run_uuid = @r AND key = @k ORDER BY seq
             {(limit > 0 ? "LIMIT @limit" : database.IsSqlite ? "LIMIT -1" : "")} OFFSET @offset
             """;
         RunLogWriter.AddParameter(command, "@r", runId);
@@ -45,6 +50,7 @@ internal sealed class MetricHistoryReader(Database database)
         await using var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
         json.WriteStartObject();
         json.WriteStartArray("metrics");
+        var encodedKey = JsonEncodedText.Encode(key);
         var written = 0L;
         var more = false;
         while (await reader.ReadAsync(ct))
@@ -56,15 +62,27 @@ internal sealed class MetricHistoryReader(Database database)
             }
 
             json.WriteStartObject();
-            json.WriteString("key", reader.GetString(0));
-            var value = reader.GetDouble(1); // SequentialAccess: columns are read in order
-            WriteDouble(json, "value", reader.GetBoolean(2) ? double.NaN : value);
-            json.WriteNumber("timestamp", reader.GetInt64(3));
-            json.WriteNumber("step", reader.GetInt64(4));
+            json.WriteString(KeyName, encodedKey);
+            var value = reader.GetDouble(0); // SequentialAccess: each column is read once, in order
+            var isNan = reader.GetBoolean(1);
+            if (isNan || !double.IsFinite(value))
+            {
+                WriteDouble(json, "value", isNan ? double.NaN : value);
+            }
+            else
+            {
+                json.WriteNumber(ValueName, value);
+            }
+
+            json.WriteNumber(TimestampName, reader.GetInt64(2));
+            json.WriteNumber(StepName, reader.GetInt64(3));
             json.WriteEndObject();
             if (++written % 2048 == 0)
             {
-                await json.FlushAsync(ct);
+                // Utf8JsonWriter.Flush only commits to the PipeWriter; the pipe must be flushed too, or the whole
+                // body is buffered in memory until the end.
+                json.Flush();
+                await response.BodyWriter.FlushAsync(ct);
             }
         }
 

@@ -171,36 +171,31 @@ internal sealed class RunLogWriter(Database database)
         AddParameter(command, "@r", runId);
         if (database.IsSqlite)
         {
-            var sql = new StringBuilder($"INSERT INTO {table} (run_uuid, key, value) VALUES ");
-            for (var i = 0; i < rows.Count; i++)
+            // One prepared single-row statement executed per row: in-process SQLite makes that cheaper than one big
+            // statement, whose named-parameter binding grows quadratically with the row count.
+            command.CommandText = $"INSERT INTO {table} (run_uuid, key, value) VALUES (@r, @k, @v) {onConflict}";
+            var key = AddParameter(command, "@k", "");
+            var value = AddParameter(command, "@v", "");
+            await command.PrepareAsync(ct);
+            foreach (var row in rows)
             {
-                var n = i.ToString(CultureInfo.InvariantCulture);
-                sql.Append(i == 0 ? "" : ",").Append("(@r,@k").Append(n).Append(",@v").Append(n).Append(')');
-                AddParameter(command, "@k" + n, rows[i].Key);
-                AddParameter(command, "@v" + n, rows[i].Value);
+                key.Value = row.Key;
+                value.Value = row.Value;
+                await command.ExecuteNonQueryAsync(ct);
             }
 
-            command.CommandText = sql.Append(' ').Append(onConflict).ToString();
-        }
-        else
-        {
-            command.CommandText = $"INSERT INTO {table} (run_uuid, key, value) SELECT @r, k, v FROM unnest(@k, @v) AS t(k, v) {onConflict}";
-            AddArray(command, "@k", rows.Select(r => r.Key).ToArray(), NpgsqlDbType.Text);
-            AddArray(command, "@v", rows.Select(r => r.Value).ToArray(), NpgsqlDbType.Text);
+            return;
         }
 
+        command.CommandText = $"INSERT INTO {table} (run_uuid, key, value) SELECT @r, k, v FROM unnest(@k, @v) AS t(k, v) {onConflict}";
+        AddArray(command, "@k", rows.Select(r => r.Key).ToArray(), NpgsqlDbType.Text);
+        AddArray(command, "@v", rows.Select(r => r.Value).ToArray(), NpgsqlDbType.Text);
         await command.ExecuteNonQueryAsync(ct);
     }
 
     private async Task WriteMetricsAsync(DbConnection connection, DbTransaction transaction, string runId, List<MetricPoint> metrics,
         List<MetricPoint> latest, CancellationToken ct)
     {
-        await using (var insert = MetricRowsCommand(connection, transaction, runId, metrics,
-            "INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)", ""))
-        {
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-
         const string NewerThanStored = """
             ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
                 timestamp = excluded.timestamp, step = excluded.step
@@ -209,57 +204,58 @@ internal sealed class RunLogWriter(Database database)
                OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
                    AND NOT excluded.is_nan AND NOT latest_metrics.is_nan AND excluded.value > latest_metrics.value)
             """;
-        await using var upsert = MetricRowsCommand(connection, transaction, runId, latest,
-            "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)", NewerThanStored);
-        await upsert.ExecuteNonQueryAsync(ct);
+        await WriteMetricRowsAsync(connection, transaction, runId, metrics, "INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)", "", ct);
+        await WriteMetricRowsAsync(connection, transaction, runId, latest,
+            "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)", NewerThanStored, ct);
     }
 
-    private DbCommand MetricRowsCommand(DbConnection connection, DbTransaction transaction, string runId, List<MetricPoint> rows,
-        string insert, string suffix)
+    private async Task WriteMetricRowsAsync(DbConnection connection, DbTransaction transaction, string runId, List<MetricPoint> rows,
+        string insert, string suffix, CancellationToken ct)
     {
-        var command = connection.CreateCommand();
+        await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         AddParameter(command, "@r", runId);
         if (database.IsSqlite)
         {
-            var sql = new StringBuilder(insert).Append(" VALUES ");
-            for (var i = 0; i < rows.Count; i++)
+            command.CommandText = $"{insert} VALUES (@r, @k, @v, @n, @t, @s) {suffix}";
+            var key = AddParameter(command, "@k", "");
+            var value = AddParameter(command, "@v", 0.0);
+            var isNan = AddParameter(command, "@n", false);
+            var timestamp = AddParameter(command, "@t", 0L);
+            var step = AddParameter(command, "@s", 0L);
+            await command.PrepareAsync(ct);
+            foreach (var m in rows)
             {
-                var n = i.ToString(CultureInfo.InvariantCulture);
-                sql.Append(i == 0 ? "" : ",").Append("(@r,@k").Append(n).Append(",@v").Append(n).Append(",@n").Append(n)
-                    .Append(",@t").Append(n).Append(",@s").Append(n).Append(')');
-                var m = rows[i];
-                AddParameter(command, "@k" + n, m.Key);
-                AddParameter(command, "@v" + n, StoredValue(m.Value));
-                AddParameter(command, "@n" + n, double.IsNaN(m.Value));
-                AddParameter(command, "@t" + n, m.Timestamp);
-                AddParameter(command, "@s" + n, m.Step);
+                key.Value = m.Key;
+                value.Value = StoredValue(m.Value);
+                isNan.Value = double.IsNaN(m.Value);
+                timestamp.Value = m.Timestamp;
+                step.Value = m.Step;
+                await command.ExecuteNonQueryAsync(ct);
             }
 
-            command.CommandText = sql.Append(' ').Append(suffix).ToString();
-        }
-        else
-        {
-            command.CommandText = $"{insert} SELECT @r, k, v, n, t, s FROM unnest(@k, @v, @n, @t, @s) AS x(k, v, n, t, s) {suffix}";
-            AddArray(command, "@k", rows.Select(r => r.Key).ToArray(), NpgsqlDbType.Text);
-            AddArray(command, "@v", rows.Select(r => StoredValue(r.Value)).ToArray(), NpgsqlDbType.Double);
-            AddArray(command, "@n", rows.Select(r => double.IsNaN(r.Value)).ToArray(), NpgsqlDbType.Boolean);
-            AddArray(command, "@t", rows.Select(r => r.Timestamp).ToArray(), NpgsqlDbType.Bigint);
-            AddArray(command, "@s", rows.Select(r => r.Step).ToArray(), NpgsqlDbType.Bigint);
+            return;
         }
 
-        return command;
+        command.CommandText = $"{insert} SELECT @r, k, v, n, t, s FROM unnest(@k, @v, @n, @t, @s) AS x(k, v, n, t, s) {suffix}";
+        AddArray(command, "@k", rows.Select(r => r.Key).ToArray(), NpgsqlDbType.Text);
+        AddArray(command, "@v", rows.Select(r => StoredValue(r.Value)).ToArray(), NpgsqlDbType.Double);
+        AddArray(command, "@n", rows.Select(r => double.IsNaN(r.Value)).ToArray(), NpgsqlDbType.Boolean);
+        AddArray(command, "@t", rows.Select(r => r.Timestamp).ToArray(), NpgsqlDbType.Bigint);
+        AddArray(command, "@s", rows.Select(r => r.Step).ToArray(), NpgsqlDbType.Bigint);
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>NaN is stored as 0 with is_nan set: SQLite would turn a NaN into NULL.</summary>
     internal static double StoredValue(double value) => double.IsNaN(value) ? 0 : value;
 
-    internal static void AddParameter(DbCommand command, string name, object value)
+    internal static DbParameter AddParameter(DbCommand command, string name, object value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value;
         command.Parameters.Add(parameter);
+        return parameter;
     }
 
     private static void AddArray<T>(DbCommand command, string name, T[] values, NpgsqlDbType elementType) =>

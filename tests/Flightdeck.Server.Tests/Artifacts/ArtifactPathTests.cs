@@ -39,8 +39,14 @@ public sealed class ArtifactPathTests
     }
 
     [Fact]
-    public void Overlong_paths_are_rejected() =>
-        Assert.Throws<FlightdeckException>(() => ArtifactPath.Normalize(new string('a', ArtifactPath.MaxLength + 1)));
+    public void Overlong_paths_and_names_are_rejected_by_their_UTF8_length()
+    {
+        var name = new string('a', ArtifactPath.MaxSegmentLength);
+        Assert.Equal(name, ArtifactPath.Normalize(name));
+        Assert.Throws<FlightdeckException>(() => ArtifactPath.Normalize(name + "a"));
+        Assert.Throws<FlightdeckException>(() => ArtifactPath.Normalize(new string('é', 128))); // 256 bytes
+        Assert.Throws<FlightdeckException>(() => ArtifactPath.Normalize(string.Join('/', Enumerable.Repeat(new string('a', 200), 6))));
+    }
 
     [Theory]
     [InlineData("/api/2.0/mlflow-artifacts/artifacts/a/b.txt", true)]

@@ -165,4 +165,30 @@ public sealed class ArtifactsApiTests
         using var underFile = await server.PutAsync($"{RunRoot}/model/MLmodel/inner", [1]);
         await TestServer.ReadErrorAsync(underFile, 400, ErrorCode.InvalidParameterValue);
     }
+
+    [Theory]
+    [MemberData(nameof(ArtifactStores.All), MemberType = typeof(ArtifactStores))]
+    public async Task Paths_through_a_file_read_as_missing(string store)
+    {
+        await using var server = await ArtifactServer.StartAsync(store);
+        await server.PutOkAsync($"{RunRoot}/a.txt", "a"u8.ToArray());
+
+        using var read = await server.GetAsync($"{RunRoot}/a.txt/inner");
+        await TestServer.ReadErrorAsync(read, 404, ErrorCode.ResourceDoesNotExist);
+        Assert.Empty(await server.ListOkAsync($"{RunRoot}/a.txt/inner"));
+        using var delete = await server.DeleteAsync($"{RunRoot}/a.txt/inner");
+        await TestServer.ReadOkAsync(delete);
+        Assert.Equal([("a.txt", false, 1L)], await server.ListOkAsync(RunRoot));
+    }
+
+    [Theory]
+    [MemberData(nameof(ArtifactStores.All), MemberType = typeof(ArtifactStores))]
+    public async Task Names_too_long_for_a_file_system_are_a_clear_400(string store)
+    {
+        await using var server = await ArtifactServer.StartAsync(store);
+
+        using var response = await server.PutAsync($"{RunRoot}/{new string('n', 300)}.txt", [1]);
+
+        await TestServer.ReadErrorAsync(response, 400, ErrorCode.InvalidParameterValue);
+    }
 }

@@ -23,6 +23,9 @@ internal sealed class SearchStore
     public static Task<SearchStore> ForAsync(string backend) =>
         Stores.GetOrAdd(backend, b => new Lazy<Task<SearchStore>>(() => CreateAsync(b))).Value;
 
+    /// <summary>A migrated store of its own, not shared with other tests.</summary>
+    public static Task<SearchStore> CreateSeparateAsync(string backend) => CreateAsync(backend);
+
     private static async Task<SearchStore> CreateAsync(string backend)
     {
         var workDir = Directory.CreateTempSubdirectory("flightdeck-search-").FullName;

@@ -5,8 +5,7 @@ namespace Flightdeck.Server.Tracking.Search;
 
 /// <summary>
 /// Compiles SearchRuns' filter and order_by into SQL over <c>runs r</c>. Filters on metrics, params, tags and datasets
-/// become <c>r.run_uuid IN (subquery)</c> so each engine can drive them from the (key, value) indexes; ordering by
-/// a metric, param or tag LEFT JOINs one row per run.
+/// become semi-joins (see <see cref="RunHas"/>); ordering by a metric, param or tag LEFT JOINs one row per run.
 /// </summary>
 internal static class RunSearch
 {
@@ -84,7 +83,7 @@ internal static class RunSearch
         var test = clause.Comparator == "!="
             ? $"(sf.is_nan = {sql.Bool(true)} OR sf.value <> {sql.Bind(value)})"
             : $"sf.is_nan = {sql.Bool(false)} AND {sql.CompareNumber("sf.value", clause.Comparator, value)}";
-        return $"r.run_uuid IN (SELECT sf.run_uuid FROM latest_metrics sf WHERE sf.key = {key} AND {test})";
+        return RunHas("latest_metrics sf", $"sf.key = {key} AND {test}", clause.Comparator);
     }
 
     private static string KeyValue(SearchComparison clause, string table, string what, SearchSqlWriter sql)
@@ -92,7 +91,7 @@ internal static class RunSearch
         SearchRules.RequireComparator(clause, SearchRules.StringComparators, what + "s");
         SearchRules.RequireText(clause, what);
         var key = sql.Bind(clause.Left.Key);
-        return $"r.run_uuid IN (SELECT sf.run_uuid FROM {table} sf WHERE sf.key = {key} AND {sql.CompareText("sf.value", clause.Comparator, clause.Value)})";
+        return RunHas(table + " sf", $"sf.key = {key} AND {sql.CompareText("sf.value", clause.Comparator, clause.Value)}", clause.Comparator);
     }
 
     private static string Dataset(SearchComparison clause, SearchSqlWriter sql)
@@ -109,13 +108,24 @@ internal static class RunSearch
         if (key == "context")
         {
             var tagKey = sql.Bind(DatasetContextTag);
-            return "r.run_uuid IN (SELECT sf.run_uuid FROM input_tags sf WHERE sf.key = " + tagKey + " AND "
-                + sql.CompareText("sf.value", clause.Comparator, clause.Value) + ")";
+            return RunHas("input_tags sf", $"sf.key = {tagKey} AND {sql.CompareText("sf.value", clause.Comparator, clause.Value)}",
+                clause.Comparator);
         }
 
-        return "r.run_uuid IN (SELECT sf.run_uuid FROM run_inputs sf JOIN datasets sd ON sd.dataset_uuid = sf.dataset_uuid WHERE "
-            + sql.CompareText("sd." + key, clause.Comparator, clause.Value) + ")";
+        return RunHas("run_inputs sf JOIN datasets sd ON sd.dataset_uuid = sf.dataset_uuid",
+            sql.CompareText("sd." + key, clause.Comparator, clause.Value), clause.Comparator);
     }
+
+    /// <summary>
+    /// "The run has a row in <paramref name="from"/> (aliased sf) matching <paramref name="condition"/>". An equality is
+    /// usually selective, so it is written as IN, which SQLite drives from the (key, value) index; ranges, LIKE and !=
+    /// usually match many runs, so they are EXISTS, which SQLite probes run by run while it walks runs_by_experiment in
+    /// the requested order and stops at the LIMIT. SQLite has no range statistics to choose for itself; PostgreSQL
+    /// plans both forms as the same semi-join.
+    /// </summary>
+    private static string RunHas(string from, string condition, string comparator) => comparator is "=" or "IN"
+        ? $"r.run_uuid IN (SELECT sf.run_uuid FROM {from} WHERE {condition})"
+        : $"EXISTS (SELECT 1 FROM {from} WHERE sf.run_uuid = r.run_uuid AND {condition})";
 
     private static string Attribute(SearchComparison clause, SearchSqlWriter sql)
     {

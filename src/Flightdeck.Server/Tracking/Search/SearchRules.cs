@@ -1,4 +1,3 @@
-using System.Globalization;
 using Flightdeck.Contracts;
 
 namespace Flightdeck.Server.Tracking.Search;
@@ -55,7 +54,7 @@ internal static class SearchRules
         if (duplicates.Count > 0)
         {
             throw FlightdeckException.InvalidParameter(
-                $"`order_by` contains duplicate fields: {string.Join(", ", duplicates.Select(d => string.Create(CultureInfo.InvariantCulture, $"'{d}'")))}");
+                $"`order_by` contains duplicate fields: {string.Join(", ", duplicates.Select(d => $"'{d}'"))}");
         }
     }
 }

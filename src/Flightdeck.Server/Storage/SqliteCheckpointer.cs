@@ -1,0 +1,55 @@
+using System.Data.Common;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flightdeck.Server.Storage;
+
+/// <summary>
+/// Copies the SQLite write-ahead log back into the database file off the request path. Automatic checkpoints would
+/// fsync inside whichever request commits the 1000th page (tens of milliseconds of tail latency), and a checkpoint
+/// that never catches up with constant writes lets the log grow without bound. So each tick first checkpoints
+/// passively beside the writers (the bulk of the copying and the fsync), then once more, in RESTART mode, in a short
+/// pause of the in-process writer, which completes the checkpoint so the next commit reuses the log from its start
+/// (rewriting the file in place is cheaper than growing a truncated one).
+/// </summary>
+internal sealed class SqliteCheckpointer(Database database, ILogger<SqliteCheckpointer> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!database.IsSqlite)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using (var connection = await database.OpenAsync(stoppingToken))
+                {
+                    if (await CheckpointAsync(connection, "PASSIVE", stoppingToken) is not { Log: > 0 })
+                    {
+                        continue;
+                    }
+                }
+
+                await database.WithSqliteWriterAsync(writer => CheckpointAsync(writer, "RESTART", stoppingToken), stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "SQLite checkpoint failed; retrying in {Interval}", Interval);
+            }
+        }
+    }
+
+    private static async Task<(long Log, long Copied)?> CheckpointAsync(DbConnection connection, string mode, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA wal_checkpoint({mode})";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(1), reader.GetInt64(2)) : null;
+    }
+}

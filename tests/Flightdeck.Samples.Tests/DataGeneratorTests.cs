@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Flightdeck.Samples.Readmission.Data;
+
+namespace Flightdeck.Samples.Tests;
+
+public sealed class DataGeneratorTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("flightdeck-sample-data-").FullName;
+
+    [Fact]
+    public void Same_seed_and_rows_give_byte_identical_csv_and_digest()
+    {
+        var first = WriteCsv("a.csv", seed: 7, rows: 1000);
+        var second = WriteCsv("b.csv", seed: 7, rows: 1000);
+
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        Assert.Equal(DatasetDescription.ComputeDigest(first), DatasetDescription.ComputeDigest(second));
+    }
+
+    [Fact]
+    public void Different_seeds_give_different_data_and_digests()
+    {
+        var first = WriteCsv("a.csv", seed: 7, rows: 1000);
+        var second = WriteCsv("b.csv", seed: 8, rows: 1000);
+
+        Assert.NotEqual(File.ReadAllText(first), File.ReadAllText(second));
+        Assert.NotEqual(DatasetDescription.ComputeDigest(first), DatasetDescription.ComputeDigest(second));
+    }
+
+    [Fact]
+    public void Rows_are_plausible_patients_with_a_realistic_readmission_rate()
+    {
+        var records = ReadmissionDataGenerator.Generate(seed: 42, rows: 5000);
+
+        Assert.Equal(5000, records.Count);
+        Assert.All(records, r =>
+        {
+            Assert.InRange(r.Age, 18, 98);
+            Assert.InRange(r.LengthOfStay, 1, 45);
+            Assert.InRange(r.PriorAdmissions, 0, 12);
+            Assert.InRange(r.MedicationCount, 0, 40);
+            Assert.True(float.IsNaN(r.HbA1c) || r.HbA1c is >= 4 and <= 14);
+            Assert.Contains(r.DischargeType, ReadmissionDataGenerator.DischargeTypes);
+        });
+        Assert.InRange(records.Count(r => r.Readmitted) / 5000.0, 0.10, 0.30);
+        Assert.InRange(records.Count(r => float.IsNaN(r.HbA1c)) / 5000.0, 0.05, 0.30);
+        Assert.All(ReadmissionDataGenerator.DischargeTypes, type => Assert.Contains(records, r => r.DischargeType == type));
+    }
+
+    [Fact]
+    public void Risk_factors_raise_the_readmission_rate()
+    {
+        var records = ReadmissionDataGenerator.Generate(seed: 3, rows: 20000);
+
+        static double Rate(IEnumerable<PatientRecord> rows) => rows.Average(r => r.Readmitted ? 1.0 : 0.0);
+        Assert.True(Rate(records.Where(r => r.PriorAdmissions >= 3)) > Rate(records.Where(r => r.PriorAdmissions == 0)) + 0.1);
+        Assert.True(Rate(records.Where(r => r.DischargeType == "against_medical_advice")) > Rate(records.Where(r => r.DischargeType == "home")));
+    }
+
+    [Fact]
+    public void Description_has_a_short_digest_a_file_source_a_colspec_schema_and_a_column_profile()
+    {
+        var records = ReadmissionDataGenerator.Generate(seed: 1, rows: 500);
+        var path = Path.Combine(_folder, "data.csv");
+        ReadmissionDataGenerator.WriteCsv(records, path);
+
+        var description = DatasetDescription.Describe("readmission", path, records);
+
+        Assert.Matches("^[0-9a-f]{16}$", description.Digest);
+        Assert.Equal("local", description.SourceType);
+        Assert.Equal(new Uri(path).AbsoluteUri, JsonDocument.Parse(description.Source).RootElement.GetProperty("uri").GetString());
+        var columns = JsonDocument.Parse(description.Schema).RootElement.GetProperty("mlflow_colspec").EnumerateArray()
+            .Select(c => (c.GetProperty("name").GetString(), c.GetProperty("type").GetString())).ToList();
+        Assert.Equal(ReadmissionDataGenerator.ColumnNames, columns.Select(c => c.Item1));
+        Assert.Contains(("discharge_type", "string"), columns);
+        Assert.Contains(("hba1c", "double"), columns);
+
+        var profile = description.ProfileJson();
+        Assert.Equal(500, profile.GetProperty("num_rows").GetInt32());
+        var age = profile.GetProperty("columns").GetProperty("age");
+        Assert.Equal(records.Min(r => r.Age), age.GetProperty("min").GetDouble());
+        Assert.Equal(records.Max(r => r.Age), age.GetProperty("max").GetDouble());
+        Assert.Equal(records.Average(r => r.Age), age.GetProperty("mean").GetDouble(), 3);
+        Assert.Equal(records.Count(r => float.IsNaN(r.HbA1c)),
+            profile.GetProperty("columns").GetProperty("hba1c").GetProperty("missing").GetInt32());
+    }
+
+    [Fact]
+    public void Csv_header_and_missing_values_are_written_as_documented()
+    {
+        var path = WriteCsv("data.csv", seed: 5, rows: 300);
+        var lines = File.ReadAllLines(path);
+
+        Assert.Equal("age,length_of_stay,prior_admissions,medication_count,hba1c,discharge_type,readmitted", lines[0]);
+        Assert.Equal(301, lines.Length);
+        Assert.Contains(lines.Skip(1), line => line.Split(',')[4].Length == 0);
+        Assert.All(lines.Skip(1), line => Assert.Contains(line.Split(',')[6], new[] { "0", "1" }));
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string WriteCsv(string name, int seed, int rows)
+    {
+        var path = Path.Combine(_folder, name);
+        ReadmissionDataGenerator.WriteCsv(ReadmissionDataGenerator.Generate(seed, rows), path);
+        return path;
+    }
+}
