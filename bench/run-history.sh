@@ -2,14 +2,14 @@
 # metrics/get-history of one metric with POINTS points (issue #2, target 3): time to last byte, on SQLite and PostgreSQL.
 #
 # Seeds a run whose metric "loss" has POINTS points (direct SQL, Flightdeck.Bench.Tools seed-history), starts the
-# server, then times COUNT full downloads per repetition with the C# probe (HttpClient, whole body read) and,
+# server, then times DOWNLOADS full downloads per repetition with the C# probe (HttpClient, whole body read) and,
 # as a cross-check, with curl -w '%{time_total}'.
 #
-# Usage: bench/run-history.sh     (POINTS=1000000 COUNT=5 REPS=3 TARGETS="sqlite postgres")
+# Usage: bench/run-history.sh     (POINTS=1000000 DOWNLOADS=5 REPS=3 TARGETS="sqlite postgres")
 source "$(dirname "$0")/lib.sh"
 
 POINTS=${POINTS:-1000000}
-COUNT=${COUNT:-5}
+DOWNLOADS=${DOWNLOADS:-5}
 REPS=${REPS:-3}
 TARGETS=${TARGETS:-"sqlite postgres"}
 
@@ -47,13 +47,13 @@ for rep in $(seq 1 "$REPS"); do
   for target in $TARGETS; do
     url="http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/metrics/get-history?run_id=${RUN[${target%-alt}]}&metric_key=loss"
     load=$(cut -d' ' -f1 /proc/loadavg)
-    "$TOOLS_BIN" latency GET "$url" "$COUNT" - 2 >"$WORK/probe.txt"
+    "$TOOLS_BIN" latency GET "$url" "$DOWNLOADS" - 2 >"$WORK/probe.txt"
     v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
     log "rep $rep $target (load $load): $(v RESPONSE_ITEMS) points, $(v RESPONSE_BYTES) bytes, p50 $(v P50_MS) ms, max $(v MAX_MS) ms"
     printf 'httpclient\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
       "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
     # curl cross-check: time_total is time to last byte; time_starttransfer (first byte) shows whether it streams.
-    for i in $(seq 1 "$COUNT"); do curl -fsS -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "$url"; done >"$WORK/curl.txt"
+    for i in $(seq 1 "$DOWNLOADS"); do curl -fsS -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "$url"; done >"$WORK/curl.txt"
     python3 - "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$WORK/curl.txt" >>"$OUT/runs.tsv" <<'PY'
 import statistics, sys
 target, rep, load, items, path = sys.argv[1:]
