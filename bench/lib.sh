@@ -81,6 +81,11 @@ rss_kib() {
   awk '/^VmRSS|^VmHWM/ {printf "%s=%s ", $1, $2} END {print ""}' "/proc/$(cat "$WORK/$1.pid")/status"
 }
 
+# cpu_ticks NAME: user+system CPU time a started server has used so far, in clock ticks (see getconf CLK_TCK).
+cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$(cat "$WORK/$1.pid")/stat"
+}
+
 api() { # api PORT PATH JSON
   curl -fsS -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$1/api/2.0/mlflow/$2" -d "$3"
 }

@@ -2,14 +2,14 @@
 # metrics/get-history of one metric with POINTS points (issue #2, target 3): time to last byte, on SQLite and PostgreSQL.
 #
 # Seeds a run whose metric "loss" has POINTS points (direct SQL, Flightdeck.Bench.Tools seed-history), starts the
-# server, then times COUNT full downloads per repetition with the C# probe (HttpClient, whole body read) and,
+# server, then times DOWNLOADS full downloads per repetition with the C# probe (HttpClient, whole body read) and,
 # as a cross-check, with curl -w '%{time_total}'.
 #
-# Usage: bench/run-history.sh     (POINTS=1000000 COUNT=5 REPS=3 TARGETS="sqlite postgres")
+# Usage: bench/run-history.sh     (POINTS=1000000 DOWNLOADS=5 REPS=3 TARGETS="sqlite postgres")
 source "$(dirname "$0")/lib.sh"
 
 POINTS=${POINTS:-1000000}
-COUNT=${COUNT:-5}
+DOWNLOADS=${DOWNLOADS:-5}
 REPS=${REPS:-3}
 TARGETS=${TARGETS:-"sqlite postgres"}
 
@@ -23,40 +23,50 @@ trap 'stop_servers; drop_postgres_db $PG_DB; rm -rf "$WORK"' EXIT
 build_release Flightdeck.Bench.Host Flightdeck.Bench.Tools
 machine_info | tee "$OUT/machine.txt" >&2
 
-declare -A PORT=([sqlite]=5195 [postgres]=5196) RUN
+# sqlite-alt / postgres-alt: a second server on the same seeded store, run from ALT_HOST_BIN (patched server, A/B).
+declare -A PORT=([sqlite]=5195 [postgres]=5196 [sqlite-alt]=5184 [postgres-alt]=5185) RUN URI
 for target in $TARGETS; do
-  case $target in
-    sqlite) uri="sqlite:///$WORK/history.db" ;;
-    postgres) uri=$(fresh_postgres_db $PG_DB) ;;
-  esac
-  log "seeding $target with $POINTS points"
-  "$TOOLS_BIN" seed-history "$uri" "$POINTS" | tee "$WORK/seed-$target.txt" >&2
-  RUN[$target]=$(sed -n 's/^RUN_ID=//p' "$WORK/seed-$target.txt")
-  echo "$target seed: $(tr '\n' ' ' <"$WORK/seed-$target.txt")" >>"$OUT/machine.txt"
-  start_server "$target" "${PORT[$target]}" "$HOST_BIN" "$uri" "${PORT[$target]}" "$WORK/artifacts"
+  base=${target%-alt}
+  if [ -z "${URI[$base]:-}" ]; then
+    case $base in
+      sqlite) URI[$base]="sqlite:///$WORK/history.db" ;;
+      postgres) URI[$base]=$(fresh_postgres_db $PG_DB) ;;
+    esac
+    log "seeding $base with $POINTS points"
+    "$TOOLS_BIN" seed-history "${URI[$base]}" "$POINTS" | tee "$WORK/seed-$base.txt" >&2
+    RUN[$base]=$(sed -n 's/^RUN_ID=//p' "$WORK/seed-$base.txt")
+    echo "$base seed: $(tr '\n' ' ' <"$WORK/seed-$base.txt")" >>"$OUT/machine.txt"
+  fi
+  bin=$HOST_BIN
+  if [ "$target" != "$base" ]; then bin=$ALT_HOST_BIN; fi
+  start_server "$target" "${PORT[$target]}" "$bin" "${URI[$base]}" "${PORT[$target]}" "$WORK/artifacts"
 done
 
 printf 'probe\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\n' >"$OUT/runs.tsv"
 for rep in $(seq 1 "$REPS"); do
   for target in $TARGETS; do
-    url="http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/metrics/get-history?run_id=${RUN[$target]}&metric_key=loss"
+    url="http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/metrics/get-history?run_id=${RUN[${target%-alt}]}&metric_key=loss"
     load=$(cut -d' ' -f1 /proc/loadavg)
-    "$TOOLS_BIN" latency GET "$url" "$COUNT" - 2 >"$WORK/probe.txt"
+    "$TOOLS_BIN" latency GET "$url" "$DOWNLOADS" - 2 >"$WORK/probe.txt"
     v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
     log "rep $rep $target (load $load): $(v RESPONSE_ITEMS) points, $(v RESPONSE_BYTES) bytes, p50 $(v P50_MS) ms, max $(v MAX_MS) ms"
     printf 'httpclient\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
       "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
-    # curl cross-check: time_total is time to last byte.
-    times=$(for i in $(seq 1 "$COUNT"); do curl -fsS -o /dev/null -w '%{time_total}\n' "$url"; done | sort -n)
-    python3 - "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" $times >>"$OUT/runs.tsv" <<'PY'
+    # curl cross-check: time_total is time to last byte; time_starttransfer (first byte) shows whether it streams.
+    for i in $(seq 1 "$DOWNLOADS"); do curl -fsS -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "$url"; done >"$WORK/curl.txt"
+    python3 - "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$WORK/curl.txt" >>"$OUT/runs.tsv" <<'PY'
 import statistics, sys
-target, rep, load, items, *times = sys.argv[1:]
-ms = sorted(float(t) * 1000 for t in times)
-print("\t".join(["curl", target, rep, load, items, str(len(ms)), f"{statistics.median(ms):.2f}", f"{ms[-1]:.2f}", f"{ms[-1]:.2f}",
-                 f"{ms[-1]:.2f}", f"{statistics.mean(ms):.2f}"]))
+target, rep, load, items, path = sys.argv[1:]
+pairs = [tuple(float(x) * 1000 for x in line.split()) for line in open(path) if line.strip()]
+for probe, values in (("curl-first-byte", sorted(p[0] for p in pairs)), ("curl", sorted(p[1] for p in pairs))):
+    print("\t".join([probe, target, rep, load, items, str(len(values)), f"{statistics.median(values):.2f}", f"{values[-1]:.2f}",
+                     f"{values[-1]:.2f}", f"{values[-1]:.2f}", f"{statistics.mean(values):.2f}"]))
 PY
   done
 done
 
+for target in $TARGETS; do
+  echo "$target: $(rss_kib "$target")" >>"$OUT/rss.txt"
+done
 python3 "$BENCH_DIR/scripts/summarize-latency.py" "$OUT/runs.tsv" probe | tee "$OUT/summary.md"
 log "results in $OUT"

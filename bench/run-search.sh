@@ -22,7 +22,7 @@ OUT=${OUT:-"$BENCH_DIR/results/search-$STAMP"}
 WORK=$(mktemp -d /tmp/flightdeck-bench-search.XXXXXX)
 PG_DB="flightdeck_bench_search"
 mkdir -p "$OUT"
-trap 'stop_servers; drop_postgres_db $PG_DB; rm -rf "$WORK"' EXIT
+trap 'stop_servers; drop_postgres_db $PG_DB; [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$WORK"' EXIT
 
 build_release Flightdeck.Bench.Host Flightdeck.Bench.Tools
 machine_info | tee "$OUT/machine.txt" >&2
@@ -42,34 +42,62 @@ query() {
 }
 [ "$QUERIES" = all ] && QUERIES="headline metric-filter-only param-filter-only filters-default-order no-filter-default-order"
 
-declare -A PORT=([sqlite]=5193 [postgres]=5194) EXPERIMENT
+# Targets: sqlite, postgres, and sqlite-alt / postgres-alt: a second server on the same seeded store, run from
+# ALT_HOST_BIN (a host built from a patched server), for A/B runs. SQLITE_ANALYZE=1 adds a second phase: ANALYZE
+# on the SQLite file, servers restarted, every query measured again under target names ending in "+analyze".
+declare -A PORT=([sqlite]=5193 [postgres]=5194 [sqlite-alt]=5186 [postgres-alt]=5187) EXPERIMENT URI
 for target in $TARGETS; do
-  case $target in
-    sqlite) uri="sqlite:///$WORK/search.db" ;;
-    postgres) uri=$(fresh_postgres_db $PG_DB) ;;
-  esac
-  log "seeding $target with $RUNS runs"
-  "$TOOLS_BIN" seed-search "$uri" "$RUNS" | tee "$WORK/seed-$target.txt" >&2
-  EXPERIMENT[$target]=$(sed -n 's/^EXPERIMENT_ID=//p' "$WORK/seed-$target.txt")
-  echo "$target seed: $(tr '\n' ' ' <"$WORK/seed-$target.txt")" >>"$OUT/machine.txt"
-  start_server "$target" "${PORT[$target]}" "$HOST_BIN" "$uri" "${PORT[$target]}" "$WORK/artifacts"
+  base=${target%-alt}
+  if [ -z "${URI[$base]:-}" ]; then
+    case $base in
+      sqlite) URI[$base]="sqlite:///$WORK/search.db" ;;
+      postgres) URI[$base]=$(fresh_postgres_db $PG_DB) ;;
+    esac
+    log "seeding $base with $RUNS runs"
+    "$TOOLS_BIN" seed-search "${URI[$base]}" "$RUNS" | tee "$WORK/seed-$base.txt" >&2
+    EXPERIMENT[$base]=$(sed -n 's/^EXPERIMENT_ID=//p' "$WORK/seed-$base.txt")
+    echo "$base seed: $(tr '\n' ' ' <"$WORK/seed-$base.txt")" >>"$OUT/machine.txt"
+  fi
 done
 
+start_targets() {
+  local target base bin
+  for target in $TARGETS; do
+    base=${target%-alt}
+    bin=$HOST_BIN
+    [ "$target" != "$base" ] && bin=$ALT_HOST_BIN
+    start_server "$target" "${PORT[$target]}" "$bin" "${URI[$base]}" "${PORT[$target]}" "$WORK/artifacts"
+  done
+}
+
 printf 'query\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\n' >"$OUT/runs.tsv"
-for q in $QUERIES; do
-  for rep in $(seq 1 "$REPS"); do
-    for target in $TARGETS; do
-      query "$q" "${EXPERIMENT[$target]}" >"$WORK/body.json"
-      load=$(cut -d' ' -f1 /proc/loadavg)
-      "$TOOLS_BIN" latency POST "http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/runs/search" "$COUNT" "$WORK/body.json" 20 "$CONCURRENCY" \
-        >"$WORK/probe.txt"
-      v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
-      log "$q rep $rep $target (load $load): items $(v RESPONSE_ITEMS) p50 $(v P50_MS) ms p99 $(v P99_MS) ms"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$q" "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
-        "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
+measure() { # measure LABEL-SUFFIX
+  local q rep target load
+  for q in $QUERIES; do
+    for rep in $(seq 1 "$REPS"); do
+      for target in $TARGETS; do
+        query "$q" "${EXPERIMENT[${target%-alt}]}" >"$WORK/body.json"
+        load=$(cut -d' ' -f1 /proc/loadavg)
+        "$TOOLS_BIN" latency POST "http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/runs/search" "$COUNT" "$WORK/body.json" 20 "$CONCURRENCY" \
+          >"$WORK/probe.txt"
+        v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
+        log "$q rep $rep $target$1 (load $load): items $(v RESPONSE_ITEMS) p50 $(v P50_MS) ms p99 $(v P99_MS) ms"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$q" "$target$1" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
+          "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
+      done
     done
   done
-done
+}
+
+start_targets
+measure ""
+if [ "${SQLITE_ANALYZE:-0}" = 1 ] && [ -n "${URI[sqlite]:-}" ]; then
+  stop_servers
+  log "ANALYZE on the SQLite store"
+  sqlite3 "$WORK/search.db" "ANALYZE"
+  start_targets
+  measure "+analyze"
+fi
 
 python3 "$BENCH_DIR/scripts/summarize-latency.py" "$OUT/runs.tsv" query | tee "$OUT/summary.md"
 log "results in $OUT"

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Cold start to healthy and idle memory (issue #2, target 4).
 #
-# Starts the server COUNT times per store (Flightdeck.Bench.Tools cold-start): wall time from process start to
+# Starts the server STARTS times per store (Flightdeck.Bench.Tools cold-start): wall time from process start to
 # the first 200 on /health, then VmRSS after a few ordinary requests (create experiment and run, 10 log-batch
 # calls, get run, search) and one idle second. Stores: an existing SQLite file (migrated by the first start),
 # a new SQLite file every start (migrations included), and PostgreSQL (an existing, migrated database).
 # "Cold" is the process: the OS file cache is warm after the first start, as on a server that restarts.
 #
-# Usage: bench/run-startup.sh     (COUNT=10)
+# Usage: bench/run-startup.sh     (STARTS=10)
 source "$(dirname "$0")/lib.sh"
 
-COUNT=${COUNT:-10}
+STARTS=${STARTS:-10}
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=${OUT:-"$BENCH_DIR/results/startup-$STAMP"}
 WORK=$(mktemp -d /tmp/flightdeck-bench-startup.XXXXXX)
@@ -24,7 +24,7 @@ machine_info | tee "$OUT/machine.txt" >&2
 
 probe() { # probe NAME STORE-URI
   log "cold start: $1"
-  "$TOOLS_BIN" cold-start "$PORT" "$COUNT" "$HOST_BIN" "$2" "$PORT" "$WORK/artifacts" | tee "$WORK/$1.txt"
+  "$TOOLS_BIN" cold-start "$PORT" "$STARTS" "$HOST_BIN" "$2" "$PORT" "$WORK/artifacts" | tee "$WORK/$1.txt"
   printf '%s\t%s\n' "$1" "$(tr '\n' ' ' <"$WORK/$1.txt")" >>"$OUT/results.tsv"
 }
 
@@ -36,7 +36,7 @@ exec "$HOST_BIN" "sqlite:///$WORK/fresh-\$(date +%s%N).db" "$PORT" "$WORK/artifa
 SH
 chmod +x "$WORK/fresh-sqlite.sh"
 log "cold start: sqlite-new-file"
-"$TOOLS_BIN" cold-start "$PORT" "$COUNT" "$WORK/fresh-sqlite.sh" | tee "$WORK/sqlite-new-file.txt"
+"$TOOLS_BIN" cold-start "$PORT" "$STARTS" "$WORK/fresh-sqlite.sh" | tee "$WORK/sqlite-new-file.txt"
 printf '%s\t%s\n' sqlite-new-file "$(tr '\n' ' ' <"$WORK/sqlite-new-file.txt")" >>"$OUT/results.tsv"
 probe postgres "$(fresh_postgres_db $PG_DB)"
 

@@ -31,6 +31,7 @@ internal abstract class RowWriter : IAsyncDisposable
 
         var importer = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
             $"COPY {table} ({string.Join(",", columns)}) FROM STDIN (FORMAT BINARY)", ct);
+        importer.Timeout = TimeSpan.FromMinutes(30); // completing a COPY waits for the index builds
         return new PostgresRows(importer);
     }
 

@@ -32,6 +32,7 @@ internal static class SeedStore
             // Plain command: Dapper would take a one-word text for a stored procedure name.
             await using var command = connection.CreateCommand();
             command.CommandText = "ANALYZE";
+            command.CommandTimeout = 0;
             await command.ExecuteNonQueryAsync(ct);
         }
     }

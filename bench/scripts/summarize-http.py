@@ -14,8 +14,8 @@ def median(group, column):
     return statistics.median(float(r[column]) for r in group)
 
 
-print("| scenario | target | reps | req/s (median) | metric points/s | p50 ms | p99 ms | vs baseline req/s | errors |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| scenario | target | reps | req/s (median) | metric points/s | p50 ms | p99 ms | vs baseline req/s | server CPU us/req | errors |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for (scenario, target), group in groups.items():
     rps = median(group, "rps")
     points = rps * int(group[0]["metrics_per_request"])
@@ -23,7 +23,7 @@ for (scenario, target), group in groups.items():
     ratio = f"{rps / median(base, 'rps'):.2f}" if base and target != "baseline" else "-"
     errors = sum(int(r["errors"]) + int(r["non2xx"]) for r in group)
     print(f"| {scenario} | {target} | {len(group)} | {rps:,.0f} | {points:,.0f} | {median(group, 'p50_us') / 1000:.2f} "
-          f"| {median(group, 'p99_us') / 1000:.2f} | {ratio} | {errors} |")
+          f"| {median(group, 'p99_us') / 1000:.2f} | {ratio} | {median(group, 'server_cpu_us_per_req'):,.0f} | {errors} |")
 print()
 print("Per run (req/s, p99 ms, 1-min load when it started):")
 for (scenario, target), group in groups.items():
