@@ -3,7 +3,8 @@
 # Beside the server as committed, a "proposed" host is built from this commit with bench/proposed/*.patch applied
 # (in a throw-away git worktree) and measured in the same runs as the "-alt" targets.
 # Run it when the machine is otherwise idle (check `uptime`); docs/benchmarks.md quotes its output.
-# Usage: bench/run-all.sh      (about 35 minutes on 2 cores; PROPOSED=0 skips the patched host, MICRO=0 the micro-benchmarks)
+# Usage: bench/run-all.sh      (about 30 minutes on 2 cores; PROPOSED=0 skips the patched host, MICRO=0 the micro-benchmarks)
+# bench/experiments/*.patch are changes measured and not recommended (see docs/benchmarks.md); they are not applied.
 source "$(dirname "$0")/lib.sh"
 
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -12,7 +13,7 @@ mkdir -p "$ROOT"
 export FLIGHTDECK_TEST_POSTGRES_URI=${FLIGHTDECK_TEST_POSTGRES_URI:-$(postgres_admin_uri)}
 build_release Flightdeck.Bench.Host Flightdeck.Bench.Baseline Flightdeck.Bench.Tools Flightdeck.Benchmarks
 
-if [ "${PROPOSED:-1}" = 1 ]; then
+if [ "${PROPOSED:-1}" = 1 ] && compgen -G "$BENCH_DIR/proposed/*.patch" >/dev/null; then
   PROPOSED_TREE=$(mktemp -d /tmp/flightdeck-proposed.XXXXXX)
   git -C "$REPO_DIR" worktree add --detach "$PROPOSED_TREE" HEAD >/dev/null 2>&1
   git -C "$PROPOSED_TREE" apply "$BENCH_DIR"/proposed/*.patch
