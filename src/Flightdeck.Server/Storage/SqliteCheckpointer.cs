@@ -36,13 +36,37 @@ internal sealed class SqliteCheckpointer(Database database, ILogger<SqliteCheckp
                     }
                 }
 
-                await database.WithSqliteWriterAsync(writer => CheckpointAsync(writer, "RESTART", stoppingToken), stoppingToken);
+                await database.WithSqliteWriterAsync(writer => RestartAsync(writer, stoppingToken), stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogWarning(ex, "SQLite checkpoint failed; retrying in {Interval}", Interval);
             }
         }
+    }
+
+    /// <summary>
+    /// RESTART waits (through the busy handler) for readers of the old log; with the writer's 30 s timeout a steady
+    /// stream of searches could hold every write that long. So it may wait briefly, and otherwise tries next tick.
+    /// </summary>
+    private static async Task RestartAsync(DbConnection writer, CancellationToken ct)
+    {
+        await SetBusyTimeoutAsync(writer, 50, ct);
+        try
+        {
+            await CheckpointAsync(writer, "RESTART", ct);
+        }
+        finally
+        {
+            await SetBusyTimeoutAsync(writer, 30_000, ct);
+        }
+    }
+
+    private static async Task SetBusyTimeoutAsync(DbConnection connection, int milliseconds, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA busy_timeout={milliseconds}";
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<(long Log, long Copied)?> CheckpointAsync(DbConnection connection, string mode, CancellationToken ct)
