@@ -29,6 +29,7 @@ public sealed partial class FlightdeckClient : IDisposable
     /// <summary>
     /// Creates a client over an existing <see cref="HttpClient"/> (from IHttpClientFactory, with auth handlers...).
     /// Its <see cref="HttpClient.BaseAddress"/> must be the server's root. The client is not disposed with this one.
+    /// Its <see cref="HttpClient.Timeout"/> also bounds artifact transfers: raise it (or make it infinite) for large files.
     /// </summary>
     public FlightdeckClient(HttpClient httpClient) : this(httpClient, ownsHttp: false)
     {

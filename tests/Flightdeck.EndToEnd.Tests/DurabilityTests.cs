@@ -22,49 +22,52 @@ public sealed class DurabilityTests
         var random = new Random(4242);
 
         var server = await ServerProcess.StartAsync(store, artifacts);
-        var client = new Mlflow(server.BaseAddress);
-        var runIds = new List<string>();
-        for (var i = 0; i < Writers; i++)
-        {
-            runIds.Add(await client.CreateRunAsync());
-        }
-
-        var writers = runIds.Select(id => new BatchWriter(id, () => Volatile.Read(ref client))).ToList();
-        using var stop = new CancellationTokenSource();
-        var ingest = writers.Select(w => Task.Run(() => w.RunAsync(stop.Token), CancellationToken.None)).ToList();
         try
         {
-            for (var kill = 0; kill < Kills; kill++)
+            var client = new Mlflow(server.BaseAddress);
+            var runIds = new List<string>();
+            for (var i = 0; i < Writers; i++)
             {
-                // Kill only once this incarnation has acknowledged something, so every kill lands mid-ingest.
-                var ackedBefore = writers.Sum(w => w.AcknowledgedCount);
-                await Task.Delay(random.Next(300, 1200));
-                await WaitUntilAsync(() => writers.Sum(w => w.AcknowledgedCount) > ackedBefore + Writers, TimeSpan.FromSeconds(30));
-                await server.KillAsync();
-                await server.DisposeAsync();
-
-                server = await ServerProcess.StartAsync(store, artifacts);
-                var fresh = new Mlflow(server.BaseAddress);
-                Volatile.Write(ref client, fresh);
+                runIds.Add(await client.CreateRunAsync());
             }
 
-            await Task.Delay(500);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await Task.WhenAll(ingest);
-        }
+            var writers = runIds.Select(id => new BatchWriter(id, () => Volatile.Read(ref client))).ToList();
+            using var stop = new CancellationTokenSource();
+            var ingest = writers.Select(w => Task.Run(() => w.RunAsync(stop.Token), CancellationToken.None)).ToList();
+            try
+            {
+                for (var kill = 0; kill < Kills; kill++)
+                {
+                    // Kill only once this incarnation has acknowledged something, so every kill lands mid-ingest.
+                    var ackedBefore = writers.Sum(w => w.AcknowledgedCount);
+                    await Task.Delay(random.Next(300, 1200));
+                    await WaitUntilAsync(() => writers.Sum(w => w.AcknowledgedCount) > ackedBefore + Writers, TimeSpan.FromSeconds(30));
+                    await server.DisposeAsync(); // SIGKILL
 
-        await using (server)
-        {
+                    server = await ServerProcess.StartAsync(store, artifacts);
+                    Volatile.Write(ref client, new Mlflow(server.BaseAddress));
+                }
+
+                await Task.Delay(500);
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await Task.WhenAll(ingest);
+            }
+
             foreach (var writer in writers)
             {
                 await VerifyAsync(client, writer);
             }
-        }
 
-        Assert.True(writers.Sum(w => w.Acknowledged.Count) >= Writers * Kills, "too few batches were acknowledged to mean anything");
+            Assert.True(writers.Sum(w => w.Acknowledged.Count) >= Writers * Kills, "too few batches were acknowledged to mean anything");
+            Assert.True(writers.Sum(w => w.Interrupted) > 0, "no request was in flight at any kill");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
     }
 
     private static async Task VerifyAsync(Mlflow client, BatchWriter writer)

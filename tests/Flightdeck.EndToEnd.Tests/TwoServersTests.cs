@@ -23,12 +23,18 @@ public sealed class TwoServersTests
         {
             var workDir = Directory.CreateTempSubdirectory("flightdeck-e2e-").FullName;
             var store = await StoreBackend.CreateAsync(StoreBackend.Postgres, workDir);
-            var servers = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => ServerProcess.StartAsync(store, Path.Combine(workDir, "artifacts"))));
-            foreach (var server in servers)
+            var starts = Enumerable.Range(0, 3).Select(_ => ServerProcess.StartAsync(store, Path.Combine(workDir, "artifacts"))).ToList();
+            try
             {
-                using var client = new Mlflow(server.BaseAddress);
-                await client.CreateRunAsync();
-                await server.DisposeAsync();
+                foreach (var server in await Task.WhenAll(starts))
+                {
+                    using var client = new Mlflow(server.BaseAddress);
+                    await client.CreateRunAsync();
+                }
+            }
+            finally
+            {
+                await DisposeStartedAsync(starts);
             }
         }
     }
@@ -39,9 +45,19 @@ public sealed class TwoServersTests
         var workDir = Directory.CreateTempSubdirectory("flightdeck-e2e-").FullName;
         var store = await StoreBackend.CreateAsync(StoreBackend.Postgres, workDir);
         var artifacts = Path.Combine(workDir, "artifacts");
-        var started = await Task.WhenAll(ServerProcess.StartAsync(store, artifacts), ServerProcess.StartAsync(store, artifacts));
-        await using var serverA = started[0];
-        await using var serverB = started[1];
+        var starts = new[] { ServerProcess.StartAsync(store, artifacts), ServerProcess.StartAsync(store, artifacts) };
+        try
+        {
+            await Task.WhenAll(starts);
+        }
+        catch
+        {
+            await DisposeStartedAsync(starts);
+            throw;
+        }
+
+        await using var serverA = await starts[0];
+        await using var serverB = await starts[1];
         using var a = new Mlflow(serverA.BaseAddress);
         using var b = new Mlflow(serverB.BaseAddress);
         Mlflow[] servers = [a, b];
@@ -63,6 +79,22 @@ public sealed class TwoServersTests
             var viewB = await b.GetRunAsync(runId);
             Assert.Equal(Canonical(viewA), Canonical(viewB));
             await VerifyRunAsync(a, runId, index, viewA, log);
+        }
+    }
+
+    /// <summary>Kills every server that did start, whether or not its siblings did.</summary>
+    private static async Task DisposeStartedAsync(IEnumerable<Task<ServerProcess>> starts)
+    {
+        foreach (var start in starts)
+        {
+            try
+            {
+                await (await start).DisposeAsync();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+            {
+                // That one never started; its own failure is the one reported.
+            }
         }
     }
 

@@ -35,6 +35,9 @@ public sealed class BatchWriter(string runId, Func<Mlflow> server)
 
     public List<string> ServerErrors { get; } = [];
 
+    /// <summary>Requests cut off by a kill: proof that the kills landed mid-ingest.</summary>
+    public int Interrupted { get; private set; }
+
     public static IEnumerable<long> StepsOf(long batch) => Enumerable.Range(0, PointsPerBatch).Select(i => batch * PointsPerBatch + i);
 
     public static string ParamKey(long batch) => $"p{batch}";
@@ -75,6 +78,11 @@ public sealed class BatchWriter(string runId, Func<Mlflow> server)
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
             {
                 // The server is down (killed); try again with the next batch once it is back.
+                lock (_gate)
+                {
+                    Interrupted++;
+                }
+
                 await Task.Delay(20, CancellationToken.None);
             }
         }
