@@ -1,3 +1,4 @@
+using Flightdeck.Server.Tests.Infrastructure;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Flightdeck.Server.Tests.Infrastructure;
 using System.Text.Json;
 using Flightdeck.Server;
 using Flightdeck.Server.Hosting;
