@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Model package runtime (issue #3): load time of a ~50 MB ML.NET package into a ready predictor (target <= 1 s) and
+# predictor throughput next to ML.NET called directly on the same rows (target: within 10%).
+#
+# Generates (once; reused from MODEL_DIR) a FastTree model of TREES x LEAVES on synthetic data, then runs
+# Flightdeck.Bench.Models load and throughput on it, and throughput on a small model (100 x 64) where the
+# predictor's own overhead weighs most.
+#
+# Usage: bench/run-models.sh     (TREES=1250 LEAVES=1024 LOADS=10 ROUNDS=30 BATCH=1000 MODEL_DIR=/tmp/flightdeck-bench-models)
+source "$(dirname "$0")/lib.sh"
+
+TREES=${TREES:-1250}
+LEAVES=${LEAVES:-1024}
+LOADS=${LOADS:-10}
+ROUNDS=${ROUNDS:-30}
+BATCH=${BATCH:-1000}
+MODEL_DIR=${MODEL_DIR:-/tmp/flightdeck-bench-models}
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT=${OUT:-"$BENCH_DIR/results/models-$STAMP"}
+MODELS_BIN="$BENCH_DIR/Flightdeck.Bench.Models/bin/Release/net10.0/Flightdeck.Bench.Models"
+mkdir -p "$OUT" "$MODEL_DIR"
+
+build_release Flightdeck.Bench.Models
+machine_info | tee "$OUT/machine.txt" >&2
+
+large="$MODEL_DIR/fasttree-$TREES-$LEAVES"
+small="$MODEL_DIR/fasttree-100-64"
+if [ ! -f "$large/MLmodel" ]; then
+  log "training the large model ($TREES trees x $LEAVES leaves); this takes minutes"
+  "$MODELS_BIN" generate "$large" "$TREES" "$LEAVES" | tee "$OUT/generate-large.txt"
+fi
+if [ ! -f "$small/MLmodel" ]; then
+  "$MODELS_BIN" generate "$small" 100 64 | tee "$OUT/generate-small.txt"
+fi
+log "model.zip: $(du -h "$large/model.zip" | cut -f1)"
+
+log "load x$LOADS"
+"$MODELS_BIN" load "$large" "$LOADS" | tee "$OUT/load.txt"
+log "throughput, large model"
+"$MODELS_BIN" throughput "$large" "$BATCH" "$ROUNDS" | tee "$OUT/throughput-large.txt"
+log "throughput, small model"
+"$MODELS_BIN" throughput "$small" "$BATCH" "$ROUNDS" | tee "$OUT/throughput-small.txt"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
+log "results in $OUT"
