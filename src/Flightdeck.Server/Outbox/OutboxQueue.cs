@@ -17,6 +17,20 @@ internal sealed class ClaimedMessage
     public int attempts { get; set; }
 }
 
+/// <summary>A message's delivery state, for listings.</summary>
+internal sealed class OutboxRecord
+{
+    public long id { get; set; }
+    public string? topic { get; set; }
+    public long created_time { get; set; }
+    public int attempts { get; set; }
+    public long next_attempt_time { get; set; }
+    public long? delivered_time { get; set; }
+    public long? failed_time { get; set; }
+    public int? last_status { get; set; }
+    public string? last_error { get; set; }
+}
+
 /// <summary>
 /// The outbox table as a set of per-destination queues. Only the oldest pending message of a destination can be
 /// claimed, and only while no lease holds it, so a destination sees its messages one at a time and in order, whichever
@@ -70,6 +84,20 @@ internal sealed class OutboxQueue(Database database)
         database.WriteAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox_messages SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND lease_owner = @owner",
             ids.Select(id => new { id, owner }).ToList(), transaction, cancellationToken: ct)), ct);
+
+    /// <summary>The messages of one subject, newest first, with ids below <paramref name="beforeId"/> when given.</summary>
+    public async Task<List<OutboxRecord>> ListBySubjectAsync(string kind, string subject, long? beforeId, int limit, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<OutboxRecord>(new CommandDefinition(
+            """
+            SELECT id, topic, created_time, attempts, next_attempt_time, delivered_time, failed_time, last_status, last_error
+            FROM outbox_messages
+            WHERE kind = @kind AND subject = @subject AND (@beforeId IS NULL OR id < @beforeId)
+            ORDER BY id DESC LIMIT @limit
+            """, new { kind, subject, beforeId, limit }, cancellationToken: ct));
+        return rows.ToList();
+    }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }
