@@ -69,6 +69,34 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task A_commit_in_another_process_wakes_the_dispatcher_through_PostgreSQL_notify()
+    {
+        // Given: a dispatcher that would poll only every 30 s, and a message written by "another process" (plain SQL)
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync(StoreBackend.Postgres, o => o with { Outbox = Fast with { PollInterval = TimeSpan.FromSeconds(30) } });
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await using var connection = new Npgsql.NpgsqlConnection(BackendStoreUri.Parse(server.Options.BackendStoreUri).ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        // When
+        await using (var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken))
+        {
+            await using var insert = new Npgsql.NpgsqlCommand(
+                $"""
+                INSERT INTO outbox_messages (destination, kind, payload, created_time, next_attempt_time) VALUES ('{receiver.Url()}', 'http', '[]', {now}, {now});
+                SELECT pg_notify('{OutboxWriter.NotifyChannel}', '')
+                """, connection, transaction);
+            await insert.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            await transaction.CommitAsync(TestContext.Current.CancellationToken);
+        }
+
+        // Then
+        var delivered = await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(10));
+        Assert.True(delivered[0].At - DateTimeOffset.FromUnixTimeMilliseconds(now) < TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void Enqueue_refuses_a_destination_that_is_not_an_http_url()
     {
         Assert.False(OutboxWriter.IsDeliverable("file:///etc/passwd"));

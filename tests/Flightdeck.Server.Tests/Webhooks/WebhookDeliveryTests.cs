@@ -132,6 +132,25 @@ public sealed class WebhookDeliveryTests
         storeDir.Delete(recursive: true);
     }
 
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task A_delivery_goes_out_at_once_rather_than_at_the_next_poll(string backend)
+    {
+        // Given: a dispatcher that would poll only every 30 s
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync(backend, o => o with { Outbox = OutboxTests.Fast with { PollInterval = TimeSpan.FromSeconds(30) } });
+        await server.CreateWebhookAsync(receiver.Url(), ["registered_model.created"]);
+        await Task.Delay(200, TestContext.Current.CancellationToken); // the dispatcher is idle, waiting
+
+        // When
+        var started = DateTimeOffset.UtcNow;
+        await server.CreateModelAsync("prompt");
+
+        // Then: woken by the enqueue (in process on SQLite, by NOTIFY on commit on PostgreSQL)
+        var delivered = await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(10));
+        Assert.True(delivered[0].At - started < TimeSpan.FromSeconds(5), $"delivered after {delivered[0].At - started}");
+    }
+
     [Fact]
     public async Task Retries_back_off_and_the_delivery_history_shows_them()
     {
