@@ -210,7 +210,7 @@ public sealed class WebhookDeliveryTests
     public async Task Deleting_a_webhook_drops_its_pending_deliveries()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        receiver.StatusFor = path => path == "/doomed" ? 500 : 200;
+        receiver.StatusFor = (path, _) => path == "/doomed" ? 500 : 200;
         await using var server = await TestServer.StartAsync(configure: OutboxTests.WithFastOutbox);
         var doomed = await server.CreateWebhookAsync(receiver.Url("doomed"), ["*"]);
         await server.CreateModelAsync("m");

@@ -29,8 +29,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status each POST is answered with.</summary>
     public int Status { get; set; } = 200;
 
-    /// <summary>When set, the status per request path, over <see cref="Status"/>.</summary>
-    public Func<string, int>? StatusFor { get; set; }
+    /// <summary>When set, the status by request path and body, over <see cref="Status"/>.</summary>
+    public Func<string, string, int>? StatusFor { get; set; }
 
     public IReadOnlyList<Delivery> Received => _received.ToArray();
 
@@ -84,7 +84,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            var status = StatusFor?.Invoke(context.Request.Path) ?? Status;
+            var status = StatusFor?.Invoke(context.Request.Path, body) ?? Status;
             _received.Enqueue(new Delivery(DateTimeOffset.UtcNow, context.Request.Path, headers, body, status));
             context.Response.StatusCode = status;
             await context.Response.WriteAsync(status < 300 ? "ok" : "not now");
