@@ -4,6 +4,7 @@ using Flightdeck.Client;
 using Flightdeck.Contracts;
 using Flightdeck.MlNet.Autologging;
 using Flightdeck.MlNet.Data;
+using Flightdeck.Models;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -65,6 +66,9 @@ public sealed class MlNetAutolog : IAsyncDisposable
     /// <summary>What is logged.</summary>
     public MlNetAutologOptions Options { get; }
 
+    /// <summary>The model logged by the latest fit (with its registered version, if any); null before a fit or with <c>LogModels</c> off.</summary>
+    public LoggedModel? LastLoggedModel { get; private set; }
+
     /// <summary>Fits <paramref name="estimator"/> on <paramref name="trainData"/> and logs the fit (see the class remarks).</summary>
     /// <exception cref="InvalidOperationException">An earlier fit in this run logged a different value for one of the hyperparameters.</exception>
     public async Task<TTransformer> FitAsync<TTransformer>(
@@ -100,14 +104,21 @@ public sealed class MlNetAutolog : IAsyncDisposable
             _messages?.EndFit();
         }
 
+        var label = trainers.LastOrDefault()?.LabelColumnName ?? DefaultLabel;
         if (Options.LogTrainingMetrics)
         {
-            LogTrainingMetrics(model, trainData, trainers.LastOrDefault()?.LabelColumnName ?? DefaultLabel);
+            LogTrainingMetrics(model, trainData, label);
         }
 
         if (_messages is not null)
         {
             await _messages.UploadAsync(_run, cancellationToken);
+        }
+
+        if (Options.LogModels)
+        {
+            LastLoggedModel = await _run.LogModelAsync(model, trainData, Options.ModelArtifactPath, Options.RegisteredModelName,
+                Options.ExportOnnx ? OnnxExport.IfSupported : OnnxExport.None, label, cancellationToken);
         }
 
         await _run.FlushAsync(cancellationToken);

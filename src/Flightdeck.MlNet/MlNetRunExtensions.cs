@@ -1,4 +1,6 @@
 using Flightdeck.Client;
+using Flightdeck.MlNet.Models;
+using Flightdeck.Models;
 using Microsoft.ML;
 
 namespace Flightdeck.MlNet;
@@ -21,5 +23,31 @@ public static class MlNetRunExtensions
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(mlContext);
         return new MlNetAutolog(run, mlContext, options ?? new MlNetAutologOptions());
+    }
+
+    /// <summary>
+    /// Logs <paramref name="model"/> as an MLmodel package under the run's artifacts at <paramref name="artifactPath"/>:
+    /// <c>model.zip</c> (mlnet flavor), optionally <c>model.onnx</c>, the signature inferred from
+    /// <paramref name="inputSample"/>'s schema (minus <paramref name="labelColumnName"/>) and its first rows as the input
+    /// example. With <paramref name="registeredModelName"/>, also registers the package as the next version of that model
+    /// (created on first use) with source <c>runs:/RUN_ID/ARTIFACT_PATH</c>.
+    /// </summary>
+    public static Task<LoggedModel> LogModelAsync(
+        this ActiveRun run, ITransformer model, IDataView inputSample, string artifactPath = "model", string? registeredModelName = null,
+        OnnxExport onnxExport = OnnxExport.None, string labelColumnName = "Label", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputSample);
+        return ModelLogging.LogAsync(run, model, (writer, folder, options) => writer.Write(folder, model, inputSample, options),
+            artifactPath, registeredModelName, onnxExport, labelColumnName, cancellationToken);
+    }
+
+    /// <summary>As the <see cref="IDataView"/> overload, from a schema alone: the package then has no input example.</summary>
+    public static Task<LoggedModel> LogModelAsync(
+        this ActiveRun run, ITransformer model, DataViewSchema inputSchema, string artifactPath = "model", string? registeredModelName = null,
+        OnnxExport onnxExport = OnnxExport.None, string labelColumnName = "Label", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return ModelLogging.LogAsync(run, model, (writer, folder, options) => writer.Write(folder, model, inputSchema, options),
+            artifactPath, registeredModelName, onnxExport, labelColumnName, cancellationToken);
     }
 }
