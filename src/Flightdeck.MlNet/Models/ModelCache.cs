@@ -6,7 +6,7 @@ namespace Flightdeck.MlNet.Models;
 
 /// <summary>
 /// Local copies of downloaded models. A registered version never changes its files, so it is downloaded once per server,
-/// model and version; a <c>runs:/</c> folder can be overwritten by a later log, so it is downloaded again each time.
+/// model and version (see <see cref="VersionKey"/>); a <c>runs:/</c> folder can be overwritten by a later log, so it is downloaded again each time.
 /// A download lands in a private folder first and is moved into place whole, so a reader never sees half a model and two
 /// processes loading the same version at once both end up with one complete copy.
 /// </summary>
@@ -30,7 +30,7 @@ internal sealed class ModelCache(string root)
     public async Task<string> GetAsync(FlightdeckClient client, ResolvedModel model, CancellationToken cancellationToken)
     {
         var (folderName, concreteUri, reusable) = model.ModelVersion is { } version
-            ? ($"{Safe(version.Name)}-v{version.Version}-{Key(client.TrackingUri.AbsoluteUri, version.Name, version.Version)}",
+            ? ($"{Safe(version.Name)}-v{version.Version}-{VersionKey(client, version)}",
                 $"models:/{version.Name}/{version.Version}", true)
             : ($"run-{Safe(model.RunId ?? "")}-{Key(client.TrackingUri.AbsoluteUri, model.ArtifactUri)}", model.Uri.Text, false);
         var target = Path.Combine(root, folderName);
@@ -68,6 +68,14 @@ internal sealed class ModelCache(string root)
             }
         }
     }
+
+    /// <summary>
+    /// Name and number alone are not enough: a server whose store was reset hands out version 1 again, so the key also
+    /// holds what a new registration cannot repeat (its run, source and creation time).
+    /// </summary>
+    private static string VersionKey(FlightdeckClient client, Flightdeck.Contracts.ModelVersion version) => Key(
+        client.TrackingUri.AbsoluteUri, version.Name, version.Version, version.RunId ?? "", version.Source,
+        version.CreationTimestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static string Key(params string[] parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))))[..12];
