@@ -137,6 +137,28 @@ public sealed class ModelLoggingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_folder_without_a_model_is_not_found_and_files_without_MLmodel_are_not_a_package()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var local = Path.Combine(_server.CreateLocalFolder("not-a-model"), "notes.txt");
+        await File.WriteAllTextAsync(local, "no model here", ct);
+        string runId;
+        await using (var run = await _client.StartRunAsync("models", cancellationToken: ct))
+        {
+            runId = run.RunId;
+            await run.LogArtifactAsync(local, "notes", cancellationToken: ct);
+        }
+
+        var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() =>
+            _client.LoadModelAsync($"runs:/{runId}/model", cacheDirectory: _cache, cancellationToken: ct));
+        var notPackage = await Assert.ThrowsAsync<ModelPackageException>(() =>
+            _client.LoadModelAsync($"runs:/{runId}/notes", cacheDirectory: _cache, cancellationToken: ct));
+
+        Assert.Contains("No model files", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("MLmodel", notPackage.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Autolog_logs_and_registers_the_fitted_model()
     {
         var ct = TestContext.Current.CancellationToken;
