@@ -93,6 +93,32 @@ public sealed class ModelLoggingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_model_exported_to_ONNX_predicts_like_ML_NET_through_the_onnx_flavor()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = TestData.Load(_ml, rows: 300);
+        var model = TestData.BinaryPipeline(_ml).Fit(data);
+        LoggedModel logged;
+        await using (var run = await _client.StartRunAsync("onnx", cancellationToken: ct))
+        {
+            logged = await run.LogModelAsync(model, data, onnxExport: OnnxExport.Required, labelColumnName: nameof(Patient.Readmitted), cancellationToken: ct);
+        }
+
+        using var mlnet = await _client.LoadModelAsync(logged.ModelUri, cacheDirectory: _cache, cancellationToken: ct);
+        using var onnx = await _client.LoadModelAsync(logged.ModelUri, new ModelLoadOptions { Flavor = ModelFlavors.Onnx }, _cache, ct);
+        var batch = ToBatch(TestData.Patients(seed: 8, rows: 10));
+
+        Assert.True(logged.Package.Flavors.ContainsKey(ModelFlavors.Onnx));
+        Assert.Equal(ModelFlavors.Onnx, onnx.Flavor);
+        var expected = mlnet.Predict(batch)["Probability"].GetValues<float>();
+        var actual = onnx.Predict(batch)["Probability"].GetValues<float>();
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 4);
+        }
+    }
+
+    [Fact]
     public async Task Inputs_that_do_not_fit_the_signature_are_refused_with_the_column_named()
     {
         var ct = TestContext.Current.CancellationToken;
