@@ -25,7 +25,10 @@ namespace Flightdeck.MlNet;
 /// </para>
 /// <para>
 /// A fit logs: every trainer's hyperparameters (see <see cref="EstimatorInspector"/>), the tag <c>mlflow.autologging</c> =
-/// <c>mlnet</c>, the training data as a dataset input (context <c>training</c>), <c>training_*</c> metrics, and the model.
+/// <c>mlnet</c>, the training data as a dataset input (context <c>training</c>), <c>training_*</c> metrics, the trainers'
+/// messages (<c>mlnet/training_log.txt</c>) and the model package via <see cref="MlNetRunExtensions.LogModelAsync(ActiveRun, ITransformer, IDataView, string, string?, OnnxExport, string, CancellationToken)"/>,
+/// registered as a new version when <see cref="MlNetAutologOptions.RegisteredModelName"/> is set (see <see cref="LastLoggedModel"/>).
+/// A fit of the same configuration again logs a new model over the previous one at the same artifact path.
 /// Params are write-once on the server, so a second fit in the same run whose hyperparameters differ is refused with an
 /// <see cref="InvalidOperationException"/> before it trains: use one run per configuration, or fit the variants directly and
 /// only evaluate them here (with a <c>step</c>, as a sweep). Evaluation data is logged as a dataset input with context
