@@ -60,14 +60,14 @@ internal static class ModelLogging
     {
         try
         {
-            await RunClient.Of(run).CreateRegisteredModelAsync(name, cancellationToken: cancellationToken);
+            await run.Client.CreateRegisteredModelAsync(name, cancellationToken: cancellationToken);
         }
         catch (ResourceAlreadyExistsException)
         {
             // Registering into an existing model is the common case; only the first version creates it.
         }
 
-        return await RunClient.Of(run).CreateModelVersionAsync(name, $"runs:/{run.RunId}/{path}", run.RunId, cancellationToken: cancellationToken);
+        return await run.Client.CreateModelVersionAsync(name, $"runs:/{run.RunId}/{path}", run.RunId, cancellationToken: cancellationToken);
     }
 
     private static void RecordHistory(ActiveRun run, ModelPackage package, string path)
