@@ -12,7 +12,8 @@
 #   versions-tag            model-versions/search     filter=tags.validated = 'yes', max_results=100 (25,000 match)
 #   versions-default-order  model-versions/search     order_by=last_updated_timestamp DESC, max_results=100
 # model-versions/search's default max_results is MLflow's 200,000 (everything), so its pages are asked at 100.
-# Latency is time to last byte, measured by the client.
+# Latency is time to last byte, measured by the client. The machine may be busy: each measurement also records the
+# server's CPU time per request (user+system, warm-up included), which does not grow with the load average.
 #
 # Usage: bench/run-registry.sh     (MODELS=10000 COUNT=300 REPS=3 TARGETS="sqlite postgres" QUERIES=all)
 # Output: bench/results/registry-<timestamp>/{machine.txt,runs.tsv,summary.md}
@@ -64,20 +65,36 @@ for target in $TARGETS; do
   start_server "$target" "${PORT[$target]}" "$HOST_BIN" "${URI[$target]}" "${PORT[$target]}" "$WORK/artifacts"
 done
 
-printf 'query\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\n' >"$OUT/runs.tsv"
+printf 'query\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\tcpu_ms_per_request\n' >"$OUT/runs.tsv"
+TICK=$(getconf CLK_TCK)
 for q in $QUERIES; do
   route=$(query "$q")
   for rep in $(seq 1 "$REPS"); do
     for target in $TARGETS; do
       load=$(cut -d' ' -f1 /proc/loadavg)
+      before=$(cpu_ticks "$target")
       "$TOOLS_BIN" latency GET "http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/$route" "$COUNT" - 20 1 >"$WORK/probe.txt"
+      cpu=$(awk -v t=$(( $(cpu_ticks "$target") - before )) -v hz="$TICK" -v n=$((COUNT + 20)) 'BEGIN {printf "%.2f", t * 1000 / hz / n}')
       v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
-      log "$q rep $rep $target (load $load): items $(v RESPONSE_ITEMS) p50 $(v P50_MS) ms p99 $(v P99_MS) ms"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$q" "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
-        "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
+      log "$q rep $rep $target (load $load): items $(v RESPONSE_ITEMS) p50 $(v P50_MS) ms p99 $(v P99_MS) ms, server CPU $cpu ms/request"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$q" "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
+        "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" "$cpu" >>"$OUT/runs.tsv"
     done
   done
 done
 
-python3 "$BENCH_DIR/scripts/summarize-latency.py" "$OUT/runs.tsv" query | tee "$OUT/summary.md"
+{
+  python3 "$BENCH_DIR/scripts/summarize-latency.py" "$OUT/runs.tsv" query
+  echo
+  echo "Server CPU per request (ms, median over repetitions; PostgreSQL's own CPU not included):"
+  python3 - "$OUT/runs.tsv" <<'PY'
+import csv, statistics, sys
+from collections import defaultdict
+groups = defaultdict(list)
+for row in csv.DictReader(open(sys.argv[1]), delimiter="\t"):
+    groups[(row["query"], row["target"])].append(float(row["cpu_ms_per_request"]))
+for (query, target), values in groups.items():
+    print(f"- {query} {target}: {statistics.median(values):.2f}")
+PY
+} | tee "$OUT/summary.md"
 log "results in $OUT"
