@@ -4,6 +4,7 @@ using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
+using Flightdeck.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public static class FlightdeckServer
         builder.Services.AddTracking(options);
         builder.Services.AddRegistry();
         builder.Services.AddOutbox();
+        builder.Services.AddWebhooks();
 
         var app = builder.Build();
         if (options.MigrateOnStart)
@@ -43,6 +45,7 @@ public static class FlightdeckServer
         app.MapHealthApi();
         app.MapTrackingApi();
         app.MapRegistryApi();
+        app.MapWebhooksApi();
         app.MapArtifactsApi();
         app.MapUnknownApiRoutes();
         return app;
