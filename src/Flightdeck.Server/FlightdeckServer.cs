@@ -1,5 +1,6 @@
 using Flightdeck.Server.Artifacts;
 using Flightdeck.Server.Hosting;
+using Flightdeck.Server.Lineage;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
@@ -30,6 +31,7 @@ public static class FlightdeckServer
         builder.Services.AddArtifacts(options);
         builder.Services.AddTracking(options);
         builder.Services.AddRegistry();
+        builder.Services.AddLineage(options);
 
         var app = builder.Build();
         if (options.MigrateOnStart)
@@ -41,6 +43,7 @@ public static class FlightdeckServer
         app.MapHealthApi();
         app.MapTrackingApi();
         app.MapRegistryApi();
+        app.MapLineageApi();
         app.MapArtifactsApi();
         app.MapUnknownApiRoutes();
         return app;
