@@ -1,6 +1,7 @@
 using Flightdeck.Server.Artifacts;
 using Flightdeck.Server.Hosting;
 using Flightdeck.Server.Lineage;
+using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
@@ -32,6 +33,7 @@ public static class FlightdeckServer
         builder.Services.AddTracking(options);
         builder.Services.AddRegistry();
         builder.Services.AddLineage(options);
+        builder.Services.AddOutbox();
 
         var app = builder.Build();
         if (options.MigrateOnStart)

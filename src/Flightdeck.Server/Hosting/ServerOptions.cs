@@ -1,3 +1,5 @@
+using Flightdeck.Server.Outbox;
+
 namespace Flightdeck.Server.Hosting;
 
 /// <summary>How a Flightdeck server process is started: where it listens and where it keeps its data.</summary>
@@ -24,4 +26,7 @@ public sealed record ServerOptions
 
     /// <summary>Whether to apply pending schema migrations at start (the default, as MLflow's server does).</summary>
     public bool MigrateOnStart { get; init; } = true;
+
+    /// <summary>Delivery and retry of outbox messages (webhooks).</summary>
+    public OutboxOptions Outbox { get; init; } = new();
 }

@@ -25,6 +25,7 @@ internal static class RegistryModule
             api.MapModelVersionsApi();
         }
 
+        routes.MapModelVersionArtifactApi();
         routes.MapRegistryHistoryApi();
         return routes;
     }
