@@ -57,6 +57,37 @@ internal static class DatasetSourceUri
         return Normalize(location); // namespace and name are length-checked at intake, so this fits
     }
 
+    /// <summary>
+    /// The OpenLineage (namespace, name) of a location, the inverse of <see cref="FromOpenLineage"/>: <c>scheme://authority</c>
+    /// and the path, <c>file</c> and the absolute path, or <c>scheme</c> and the rest; null for text that is no URI.
+    /// </summary>
+    public static (string Namespace, string Name)? ToOpenLineage(string? location)
+    {
+        if (string.IsNullOrEmpty(location))
+        {
+            return null;
+        }
+
+        if (location.StartsWith("file://", StringComparison.Ordinal))
+        {
+            return ("file", location["file://".Length..]);
+        }
+
+        var colon = location.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || !char.IsAsciiLetter(location[0]) || !location[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
+        {
+            return null;
+        }
+
+        if (location.AsSpan(colon).StartsWith("://"))
+        {
+            var slash = location.IndexOf('/', colon + 3);
+            return slash < 0 ? (location, "/") : (location[..slash], location[(slash + 1)..] is { Length: > 0 } path ? path : "/");
+        }
+
+        return location.Length > colon + 1 ? (location[..colon], location[(colon + 1)..]) : null;
+    }
+
     private static string? LocationField(string json)
     {
         try

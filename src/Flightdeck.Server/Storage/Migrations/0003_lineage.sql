@@ -65,3 +65,14 @@ CREATE TABLE openlineage_job_io (
     PRIMARY KEY (job_namespace, job_name, dataset_namespace, dataset_name, direction)
 );
 CREATE INDEX openlineage_job_io_by_dataset ON openlineage_job_io (dataset_namespace, dataset_name, direction);
+
+-- The OpenLineage events Flightdeck has emitted for its own runs (START, and one of COMPLETE/FAIL/ABORT): each is
+-- enqueued in the outbox once, in the transaction that records it here.
+CREATE TABLE openlineage_emissions (
+    run_uuid     VARCHAR(32) NOT NULL,
+    phase        VARCHAR(8) NOT NULL,
+    event_type   VARCHAR(16) NOT NULL,
+    outbox_id    BIGINT NOT NULL,
+    emitted_time BIGINT NOT NULL,
+    PRIMARY KEY (run_uuid, phase)
+);
