@@ -21,8 +21,6 @@ public enum LineageDirection
 
 public sealed partial class FlightdeckClient
 {
-    private const string FlightdeckApi = "api/flightdeck/v1/";
-
     private static LineageJsonContext LineageJson => LineageJsonContext.Default;
 
     /// <summary>

@@ -63,6 +63,8 @@ public sealed class LineageCommandTests
         Assert.Contains("model churn v1", both.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("job:airflow/etl", both.Output, StringComparison.Ordinal);
 
+        Assert.Contains("(nothing)", (await CliRunner.RunAsync("lineage", "model:churn/1", "--tracking-uri", uri)).Output, StringComparison.Ordinal);
+
         var json = await CliRunner.RunAsync("lineage", "job:airflow/etl", "--direction", "downstream", "--json", "--tracking-uri", uri);
         Assert.Equal(0, json.ExitCode);
         var graph = JsonDocument.Parse(json.Output).RootElement;
@@ -74,6 +76,14 @@ public sealed class LineageCommandTests
         Assert.Contains("Invalid lineage node id", bad.Errors, StringComparison.Ordinal);
         var badDirection = await CliRunner.RunAsync("lineage", $"run:{runId}", "--direction", "sideways", "--tracking-uri", uri);
         Assert.NotEqual(0, badDirection.ExitCode);
+    }
+
+    [Fact]
+    public async Task Server_refuses_an_openlineage_url_that_is_not_http()
+    {
+        var result = await CliRunner.RunAsync("server", "--port", "0", "--openlineage-url", "ftp://example.com/lineage");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--openlineage-url", result.Output + result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,19 +71,28 @@ internal static class LineageTree
         var both = graph.Direction == "both";
         if (graph.Direction is "upstream" or "both")
         {
-            var branch = both ? root.AddNode("[bold]upstream[/]") : null;
-            Expand(graph.Root, e => upstream[e].Select(x => (x.Source, x.Kind)), nodes, child => branch is null ? root.AddNode(child) : branch.AddNode(child),
-                new HashSet<string>(StringComparer.Ordinal) { graph.Root });
+            Branch(root, both ? "upstream" : null, graph.Root, e => upstream[e].Select(x => (x.Source, x.Kind)), nodes);
         }
 
         if (graph.Direction is "downstream" or "both")
         {
-            var branch = both ? root.AddNode("[bold]downstream[/]") : null;
-            Expand(graph.Root, e => downstream[e].Select(x => (x.Target, x.Kind)), nodes, child => branch is null ? root.AddNode(child) : branch.AddNode(child),
-                new HashSet<string>(StringComparer.Ordinal) { graph.Root });
+            Branch(root, both ? "downstream" : null, graph.Root, e => downstream[e].Select(x => (x.Target, x.Kind)), nodes);
         }
 
         return root;
+    }
+
+    private static void Branch(
+        Tree root, string? title, string rootId, Func<string, IEnumerable<(string Id, string Kind)>> next, Dictionary<string, LineageNode> nodes)
+    {
+        var branch = title is null ? null : root.AddNode($"[bold]{title}[/]");
+        Func<string, TreeNode> add = child => branch is null ? root.AddNode(child) : branch.AddNode(child);
+        if (!next(rootId).Any())
+        {
+            add("[dim](nothing)[/]");
+        }
+
+        Expand(rootId, next, nodes, add, new HashSet<string>(StringComparer.Ordinal) { rootId });
     }
 
     private static void Expand(
