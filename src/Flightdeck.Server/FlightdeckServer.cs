@@ -5,6 +5,7 @@ using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
+using Flightdeck.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,7 @@ public static class FlightdeckServer
         builder.Services.AddRegistry();
         builder.Services.AddLineage(options);
         builder.Services.AddOutbox();
+        builder.Services.AddWebhooks();
 
         var app = builder.Build();
         if (options.MigrateOnStart)
@@ -46,6 +48,7 @@ public static class FlightdeckServer
         app.MapTrackingApi();
         app.MapRegistryApi();
         app.MapLineageApi();
+        app.MapWebhooksApi();
         app.MapArtifactsApi();
         app.MapUnknownApiRoutes();
         return app;

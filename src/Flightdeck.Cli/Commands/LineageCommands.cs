@@ -138,6 +138,17 @@ internal static class LineageOutput
     public static readonly LineageJsonContext Json = new(new JsonSerializerOptions(LineageJsonContext.Default.Options) { WriteIndented = true });
 }
 
+/// <summary>The <c>datasets</c> branch of the command tree.</summary>
+public static class DatasetCommandTree
+{
+    public static void Configure(IConfigurator<CommandSettings> datasets)
+    {
+        datasets.SetDescription("Datasets logged as run inputs.");
+        datasets.AddCommand<ListDatasetsCommand>("list").WithDescription("List datasets, by experiment, name or owner.");
+        datasets.AddCommand<ShowDatasetCommand>("show").WithDescription("Show a dataset and the runs that used it.");
+    }
+}
+
 public sealed class DatasetListSettings : ConnectionSettings
 {
     [CommandOption("-e|--experiment <EXPERIMENT>")]

@@ -18,6 +18,8 @@ internal sealed partial class OutboxDispatcher(
     Database database, OutboxQueue queue, OutboxSender sender, ServerOptions serverOptions,
     IEnumerable<IOutboxRequestPreparer> preparers, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(10);
+
     private readonly OutboxOptions _options = serverOptions.Outbox;
     private readonly string _owner = Guid.NewGuid().ToString("N");
     private readonly Dictionary<string, IOutboxRequestPreparer> _preparers = preparers.ToDictionary(p => p.Kind, StringComparer.Ordinal);
@@ -29,17 +31,35 @@ internal sealed partial class OutboxDispatcher(
         var listening = database.IsSqlite ? Task.CompletedTask : ListenAsync(stoppingToken);
         try
         {
+            var nextPurge = 0L;
+            var woken = false;
             while (!stoppingToken.IsCancellationRequested)
             {
-                var claimed = await ClaimAsync(stoppingToken);
+                if (Clock.NowMs() >= nextPurge)
+                {
+                    await PurgeAsync(stoppingToken);
+                    nextPurge = Clock.NowMs() + (long)PurgeInterval.TotalMilliseconds;
+                }
+
+                var claimed = await ClaimAsync(woken, stoppingToken);
                 if (claimed.Count == 0)
                 {
-                    await _wake.WaitAsync(_options.PollInterval, stoppingToken);
+                    woken = await _wake.WaitAsync(_options.PollInterval, stoppingToken);
                     continue;
                 }
 
-                // Claimed messages all have different destinations, so they go out side by side.
-                await Task.WhenAll(claimed.Select(m => DeliverAsync(m, stoppingToken)));
+                try
+                {
+                    // Claimed messages all have different destinations, so they go out side by side.
+                    await Task.WhenAll(claimed.Select(m => DeliverAsync(m, stoppingToken)));
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Recording an outcome failed (the store is unreachable): the leases run out and the messages are
+                    // sent again, so a receiver may see one twice, never miss one. The server itself keeps running.
+                    LogRecordFailed(ex);
+                    await Task.Delay(_options.PollInterval, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,14 +84,33 @@ internal sealed partial class OutboxDispatcher(
         }
     }
 
-    private async Task<List<ClaimedMessage>> ClaimAsync(CancellationToken ct)
+    private async Task PurgeAsync(CancellationToken ct)
+    {
+        try
+        {
+            await queue.PurgeAsync(Clock.NowMs() - (long)_options.KeepFinishedFor.TotalMilliseconds, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            LogClaimFailed(ex);
+        }
+    }
+
+    /// <summary>
+    /// Claims due messages. An idle poll first only reads whether anything is due, keeping SQLite's one writer free;
+    /// after a wake it claims directly, because on SQLite that claim queues on the writer behind the enqueue's commit
+    /// (the in-process wake fires before it), where a read could still miss the message.
+    /// </summary>
+    private async Task<List<ClaimedMessage>> ClaimAsync(bool woken, CancellationToken ct)
     {
         var now = Clock.NowMs();
         // The lease outlasts the attempt, so no other process can claim the message (or its successors) mid-flight.
         var leaseUntil = now + (long)(_options.RequestTimeout + TimeSpan.FromSeconds(30)).TotalMilliseconds;
         try
         {
-            return await queue.ClaimAsync(_owner, now, leaseUntil, Math.Max(1, _options.BatchSize), ct);
+            return woken || await queue.AnyDueAsync(now, ct)
+                ? await queue.ClaimAsync(_owner, now, leaseUntil, Math.Max(1, _options.BatchSize), ct)
+                : [];
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
@@ -183,8 +222,11 @@ internal sealed partial class OutboxDispatcher(
         base.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: could not claim messages; retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: could not read or claim messages; retrying")]
     private partial void LogClaimFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: could not record a delivery outcome; the message will be sent again")]
+    private partial void LogRecordFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox: could not listen for notifications; polling meanwhile")]
     private partial void LogListenFailed(Exception ex);

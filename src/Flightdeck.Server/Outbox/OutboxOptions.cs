@@ -14,6 +14,9 @@ public sealed record OutboxOptions
     /// <summary>A message still undelivered this long after it was written is given up (marked failed).</summary>
     public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromDays(3);
 
+    /// <summary>How long delivered and given-up messages stay listed (webhook delivery history) before they are purged.</summary>
+    public TimeSpan KeepFinishedFor { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>The limit on one HTTP attempt; a claimed message's lease outlasts it.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -17,6 +17,20 @@ internal sealed class ClaimedMessage
     public int attempts { get; set; }
 }
 
+/// <summary>A message's delivery state, for listings.</summary>
+internal sealed class OutboxRecord
+{
+    public long id { get; set; }
+    public string? topic { get; set; }
+    public long created_time { get; set; }
+    public int attempts { get; set; }
+    public long next_attempt_time { get; set; }
+    public long? delivered_time { get; set; }
+    public long? failed_time { get; set; }
+    public int? last_status { get; set; }
+    public string? last_error { get; set; }
+}
+
 /// <summary>
 /// The outbox table as a set of per-destination queues. Only the oldest pending message of a destination can be
 /// claimed, and only while no lease holds it, so a destination sees its messages one at a time and in order, whichever
@@ -25,6 +39,19 @@ internal sealed class ClaimedMessage
 /// </summary>
 internal sealed class OutboxQueue(Database database)
 {
+    /// <summary>Whether any message is due, read without a write transaction (idle polls stay off SQLite's one writer).</summary>
+    public async Task<bool> AnyDueAsync(long now, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var due = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            """
+            SELECT 1 FROM outbox_messages
+            WHERE delivered_time IS NULL AND failed_time IS NULL AND next_attempt_time <= @now AND (lease_until IS NULL OR lease_until < @now)
+            LIMIT 1
+            """, new { now }, cancellationToken: ct));
+        return due is not null;
+    }
+
     public Task<List<ClaimedMessage>> ClaimAsync(string owner, long now, long leaseUntil, int limit, CancellationToken ct)
     {
         var skipLocked = database.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED";
@@ -70,6 +97,26 @@ internal sealed class OutboxQueue(Database database)
         database.WriteAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox_messages SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND lease_owner = @owner",
             ids.Select(id => new { id, owner }).ToList(), transaction, cancellationToken: ct)), ct);
+
+    /// <summary>Deletes delivered and given-up messages finished before <paramref name="cutoff"/>.</summary>
+    public Task<int> PurgeAsync(long cutoff, CancellationToken ct) =>
+        database.WriteAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM outbox_messages WHERE delivered_time < @cutoff OR failed_time < @cutoff",
+            new { cutoff }, transaction, cancellationToken: ct)), ct);
+
+    /// <summary>The messages of one subject, newest first, with ids below <paramref name="beforeId"/> when given.</summary>
+    public async Task<List<OutboxRecord>> ListBySubjectAsync(string kind, string subject, long? beforeId, int limit, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var rows = await connection.QueryAsync<OutboxRecord>(new CommandDefinition(
+            """
+            SELECT id, topic, created_time, attempts, next_attempt_time, delivered_time, failed_time, last_status, last_error
+            FROM outbox_messages
+            WHERE kind = @kind AND subject = @subject AND (@beforeId IS NULL OR id < @beforeId)
+            ORDER BY id DESC LIMIT @limit
+            """, new { kind, subject, beforeId, limit }, cancellationToken: ct));
+        return rows.ToList();
+    }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Flightdeck.Contracts;
 using Flightdeck.Server.Storage;
+using Flightdeck.Server.Webhooks;
 
 namespace Flightdeck.Server.Registry;
 
@@ -32,14 +33,20 @@ internal sealed class RegistryEvents(Database database)
         public long event_time { get; set; }
     }
 
-    public static Task AppendAsync(DbConnection connection, DbTransaction transaction, string actor, long now, RegistryChange change, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(
+    /// <summary>Appends the event and, in the same transaction, the deliveries to the webhooks that subscribe to it.</summary>
+    public static async Task AppendAsync(DbConnection connection, DbTransaction transaction, string actor, long now, RegistryChange change, CancellationToken ct)
+    {
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             INSERT INTO registry_events (name, version, alias, event_type, actor, event_time, before_json, after_json)
             VALUES (@Name, @Version, @Alias, @EventType, @actor, @now, @Before, @After)
+            RETURNING id
             """,
             new { change.Name, change.Version, change.Alias, change.EventType, actor, now, change.Before, change.After },
             transaction, cancellationToken: ct));
+        await WebhookFanout.EnqueueAsync(connection, transaction, new WebhookEvent(
+            id, WebhookEvents.Of(change.EventType), now, actor, change.Name, change.Version, change.Alias, change.Before, change.After), ct);
+    }
 
     /// <summary>A small JSON object of the given fields, for an event's before or after state.</summary>
     public static string State(params (string Key, object? Value)[] fields)

@@ -29,6 +29,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status each POST is answered with.</summary>
     public int Status { get; set; } = 200;
 
+    /// <summary>When set, the status by request path and body, over <see cref="Status"/>.</summary>
+    public Func<string, string, int>? StatusFor { get; set; }
+
     public IReadOnlyList<Delivery> Received => _received.ToArray();
 
     /// <summary>The deliveries answered with success.</summary>
@@ -81,7 +84,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            var status = Status;
+            var status = StatusFor?.Invoke(context.Request.Path, body) ?? Status;
             _received.Enqueue(new Delivery(DateTimeOffset.UtcNow, context.Request.Path, headers, body, status));
             context.Response.StatusCode = status;
             await context.Response.WriteAsync(status < 300 ? "ok" : "not now");
