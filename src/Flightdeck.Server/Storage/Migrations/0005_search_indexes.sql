@@ -1,0 +1,5 @@
+-- runs/search ordered by a metric walks this index in order (Tracking/Search/MetricWalkPage): numbers apart from
+-- NaN, by value, with run_uuid in the index so the walk never reads the table. It also serves metric filters,
+-- so it replaces latest_metrics_by_key and log-batch keeps one secondary index on latest_metrics to update.
+CREATE INDEX latest_metrics_by_key_value ON latest_metrics (key, is_nan, value, run_uuid);
+DROP INDEX latest_metrics_by_key;
