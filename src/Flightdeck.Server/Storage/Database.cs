@@ -28,7 +28,16 @@ public sealed class Database : IAsyncDisposable
         }
         else
         {
-            _dataSource = NpgsqlDataSource.Create(uri.ConnectionString);
+            // Auto-prepare the statements that repeat (logging, run reads): PostgreSQL then skips parsing and planning
+            // them, and Npgsql sends less. A store URI that sets these keeps its own values.
+            var builder = new NpgsqlConnectionStringBuilder(uri.ConnectionString);
+            if (builder.MaxAutoPrepare == 0)
+            {
+                builder.MaxAutoPrepare = 64;
+                builder.AutoPrepareMinUsages = 3;
+            }
+
+            _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         }
     }
 

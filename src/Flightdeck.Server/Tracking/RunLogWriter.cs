@@ -79,9 +79,25 @@ internal sealed class RunLogWriter(Database database)
         var sortedParams = parameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
         var latest = LatestPerKey(metrics);
 
+        if (!database.IsSqlite && parameters.Count == 0 && tags.Count == 0 && metrics.Count > 0)
+        {
+            await LogMetricsInOneStatementAsync(runId, metrics, latest, ct);
+            return;
+        }
+
         await database.WriteAsync(async (connection, transaction) =>
         {
-            await RunStore.RequireActiveAsync(connection, transaction, runId, ct);
+            if (database.IsSqlite)
+            {
+                var check = PreparedCommands.Get(connection, transaction, "SELECT lifecycle_stage FROM runs WHERE run_uuid = @r", "@r");
+                check.Parameters[0].Value = runId;
+                RequireActive(runId, check.ExecuteScalar() as string);
+            }
+            else
+            {
+                await RunStore.RequireActiveAsync(connection, transaction, runId, ct);
+            }
+
             if (sortedParams.Count > 0)
             {
                 await WriteParamsAsync(connection, transaction, runId, sortedParams, ct);
@@ -103,6 +119,81 @@ internal sealed class RunLogWriter(Database database)
             }
         }, ct);
     }
+
+    /// <summary>The same refusals as <see cref="RunStore.RequireActiveAsync"/>, from the run's lifecycle stage (null: no run).</summary>
+    private static void RequireActive(string runId, string? stage)
+    {
+        if (stage is null)
+        {
+            throw Validation.RunNotFound(runId);
+        }
+
+        if (stage != LifecycleStage.Active)
+        {
+            throw FlightdeckException.InvalidParameter($"The run {runId} must be in the 'active' state. Current state is {stage}.");
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL, metrics only (the common batch): the run check and both inserts as one statement, so one round trip
+    /// and an implicit transaction rather than BEGIN, four statements and COMMIT. The inserts only happen for an active
+    /// run; the statement returns the run's stage (no row: no run) for the same refusals.
+    /// </summary>
+    private async Task LogMetricsInOneStatementAsync(string runId, List<MetricPoint> metrics, List<MetricPoint> latest, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            WITH run AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = @r),
+            points AS (
+                INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
+                SELECT @r, k, v, n, t, s FROM unnest(@k, @v, @n, @t, @s) AS x(k, v, n, t, s)
+                WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')),
+            summary AS (
+                INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)
+                SELECT @r, k, v, n, t, s FROM unnest(@lk, @lv, @ln, @lt, @ls) AS x(k, v, n, t, s)
+                WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')
+                {NewerThanStored})
+            SELECT lifecycle_stage FROM run
+            """;
+        AddParameter(command, "@r", runId);
+        AddMetricArrays(command, "@", metrics);
+        AddMetricArrays(command, "@l", latest);
+        RequireActive(runId, await command.ExecuteScalarAsync(ct) as string);
+    }
+
+    private static void AddMetricArrays(DbCommand command, string prefix, List<MetricPoint> rows)
+    {
+        var keys = new string[rows.Count];
+        var values = new double[rows.Count];
+        var nans = new bool[rows.Count];
+        var timestamps = new long[rows.Count];
+        var steps = new long[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var m = rows[i];
+            keys[i] = m.Key;
+            values[i] = StoredValue(m.Value);
+            nans[i] = double.IsNaN(m.Value);
+            timestamps[i] = m.Timestamp;
+            steps[i] = m.Step;
+        }
+
+        AddArray(command, prefix + "k", keys, NpgsqlDbType.Text);
+        AddArray(command, prefix + "v", values, NpgsqlDbType.Double);
+        AddArray(command, prefix + "n", nans, NpgsqlDbType.Boolean);
+        AddArray(command, prefix + "t", timestamps, NpgsqlDbType.Bigint);
+        AddArray(command, prefix + "s", steps, NpgsqlDbType.Bigint);
+    }
+
+    private const string NewerThanStored = """
+        ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
+            timestamp = excluded.timestamp, step = excluded.step
+        WHERE excluded.step > latest_metrics.step
+           OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
+           OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
+               AND NOT excluded.is_nan AND NOT latest_metrics.is_nan AND excluded.value > latest_metrics.value)
+        """;
 
     private static void CheckCount(int count, int max, string what)
     {
@@ -196,14 +287,6 @@ internal sealed class RunLogWriter(Database database)
     private async Task WriteMetricsAsync(DbConnection connection, DbTransaction transaction, string runId, List<MetricPoint> metrics,
         List<MetricPoint> latest, CancellationToken ct)
     {
-        const string NewerThanStored = """
-            ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
-                timestamp = excluded.timestamp, step = excluded.step
-            WHERE excluded.step > latest_metrics.step
-               OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
-               OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
-                   AND NOT excluded.is_nan AND NOT latest_metrics.is_nan AND excluded.value > latest_metrics.value)
-            """;
         await WriteMetricRowsAsync(connection, transaction, runId, metrics, "INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)", "", ct);
         await WriteMetricRowsAsync(connection, transaction, runId, latest,
             "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)", NewerThanStored, ct);
@@ -212,30 +295,30 @@ internal sealed class RunLogWriter(Database database)
     private async Task WriteMetricRowsAsync(DbConnection connection, DbTransaction transaction, string runId, List<MetricPoint> rows,
         string insert, string suffix, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        AddParameter(command, "@r", runId);
         if (database.IsSqlite)
         {
-            command.CommandText = $"{insert} VALUES (@r, @k, @v, @n, @t, @s) {suffix}";
-            var key = AddParameter(command, "@k", "");
-            var value = AddParameter(command, "@v", 0.0);
-            var isNan = AddParameter(command, "@n", false);
-            var timestamp = AddParameter(command, "@t", 0L);
-            var step = AddParameter(command, "@s", 0L);
-            await command.PrepareAsync(ct);
+            // The writer's connection keeps this statement prepared; one execution per row (see WriteKeyValuesAsync).
+            var prepared = PreparedCommands.Get(connection, transaction, $"{insert} VALUES (@r, @k, @v, @n, @t, @s) {suffix}",
+                "@r", "@k", "@v", "@n", "@t", "@s");
+            var p = prepared.Parameters;
+            p[0].Value = runId;
             foreach (var m in rows)
             {
-                key.Value = m.Key;
-                value.Value = StoredValue(m.Value);
-                isNan.Value = double.IsNaN(m.Value);
-                timestamp.Value = m.Timestamp;
-                step.Value = m.Step;
-                await command.ExecuteNonQueryAsync(ct);
+                ct.ThrowIfCancellationRequested();
+                p[1].Value = m.Key;
+                p[2].Value = StoredValue(m.Value);
+                p[3].Value = double.IsNaN(m.Value);
+                p[4].Value = m.Timestamp;
+                p[5].Value = m.Step;
+                prepared.ExecuteNonQuery();
             }
 
             return;
         }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        AddParameter(command, "@r", runId);
 
         command.CommandText = $"{insert} SELECT @r, k, v, n, t, s FROM unnest(@k, @v, @n, @t, @s) AS x(k, v, n, t, s) {suffix}";
         AddArray(command, "@k", rows.Select(r => r.Key).ToArray(), NpgsqlDbType.Text);
