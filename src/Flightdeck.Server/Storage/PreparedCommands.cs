@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Flightdeck.Server.Storage;
 
@@ -12,6 +14,34 @@ namespace Flightdeck.Server.Storage;
 internal static class PreparedCommands
 {
     private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Cache = new();
+
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, sqlite3_stmt>> RawCache = new();
+
+    /// <summary>
+    /// A SQLitePCL statement kept prepared for this connection (parameters ?1, ?2, ...), for per-row loops where
+    /// SqliteCommand's own per-execution work is the larger cost. Callers bind, step and reset it.
+    /// </summary>
+    public static sqlite3_stmt GetRaw(SqliteConnection connection, string sql)
+    {
+        var statements = RawCache.GetOrCreateValue(connection);
+        if (!statements.TryGetValue(sql, out var statement))
+        {
+            Check(connection, raw.sqlite3_prepare_v2(connection.Handle!, sql, out statement));
+            statements.Add(sql, statement);
+        }
+
+        return statement;
+    }
+
+    /// <summary>Throws SQLite's error for a failed call (<paramref name="rc"/> not OK), as Microsoft.Data.Sqlite would.</summary>
+    public static void Check(DbConnection connection, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            var handle = ((SqliteConnection)connection).Handle!;
+            throw new SqliteException(raw.sqlite3_errmsg(handle).utf8_to_string(), rc, raw.sqlite3_extended_errcode(handle));
+        }
+    }
 
     public static DbCommand Get(DbConnection connection, DbTransaction? transaction, string sql, params string[] parameterNames)
     {

@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text;
 using Flightdeck.Contracts;
 using Flightdeck.Server.Storage;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
+using SQLitePCL;
 
 namespace Flightdeck.Server.Tracking;
 
@@ -297,20 +299,24 @@ internal sealed class RunLogWriter(Database database)
     {
         if (database.IsSqlite)
         {
-            // The writer's connection keeps this statement prepared; one execution per row (see WriteKeyValuesAsync).
-            var prepared = PreparedCommands.Get(connection, transaction, $"{insert} VALUES (@r, @k, @v, @n, @t, @s) {suffix}",
-                "@r", "@k", "@v", "@n", "@t", "@s");
-            var p = prepared.Parameters;
-            p[0].Value = runId;
+            // The writer's connection keeps this statement prepared; it runs once per row, bound and stepped with
+            // SQLitePCL directly: through SqliteCommand each row cost several times SQLite's own work.
+            var statement = PreparedCommands.GetRaw((SqliteConnection)connection, $"{insert} VALUES (?1, ?2, ?3, ?4, ?5, ?6) {suffix}");
+            PreparedCommands.Check(connection, raw.sqlite3_bind_text(statement, 1, runId));
             foreach (var m in rows)
             {
                 ct.ThrowIfCancellationRequested();
-                p[1].Value = m.Key;
-                p[2].Value = StoredValue(m.Value);
-                p[3].Value = double.IsNaN(m.Value);
-                p[4].Value = m.Timestamp;
-                p[5].Value = m.Step;
-                prepared.ExecuteNonQuery();
+                PreparedCommands.Check(connection, raw.sqlite3_bind_text(statement, 2, m.Key));
+                PreparedCommands.Check(connection, raw.sqlite3_bind_double(statement, 3, StoredValue(m.Value)));
+                PreparedCommands.Check(connection, raw.sqlite3_bind_int(statement, 4, double.IsNaN(m.Value) ? 1 : 0));
+                PreparedCommands.Check(connection, raw.sqlite3_bind_int64(statement, 5, m.Timestamp));
+                PreparedCommands.Check(connection, raw.sqlite3_bind_int64(statement, 6, m.Step));
+                var rc = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    PreparedCommands.Check(connection, rc);
+                }
             }
 
             return;
