@@ -148,7 +148,7 @@ internal static class RegistrySearch
     {
         SearchRules.RequireComparator(clause, SearchRules.StringComparators, "tags");
         SearchRules.RequireText(clause, "tag");
-        var where = " WHERE t.key = " + sql.Bind(clause.Left.Key) + " AND " + sql.CompareText("t.value", clause.Comparator, clause.Value);
+        var where = " WHERE t.key = " + sql.Bind(clause.Left.Key) + " AND " + sql.CompareIndexedText("t.value", clause.Comparator, clause.Value);
         return open + where + correlate + ")";
     }
 

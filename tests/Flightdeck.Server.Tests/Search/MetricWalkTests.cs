@@ -54,7 +54,7 @@ public sealed class MetricWalkTests
             for (var offset = 0L; offset < 300; offset += pageSize)
             {
                 var expected = await SortedPageAsync(store, compiled, scope, pageSize + 1, offset);
-                var page = await MetricWalkPage.TryReadAsync(compiled, compiled.Walk, scope, pageSize + 1, offset, new RunStore(store.Database),
+                var page = await MetricWalkPage.TryReadAsync(compiled, compiled.Walk, scope, pageSize + 1, offset, new RunStore(store.Database, []),
                     store.Database, TestContext.Current.CancellationToken);
                 if (page is not null)
                 {

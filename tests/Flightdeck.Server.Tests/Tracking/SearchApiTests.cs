@@ -115,4 +115,39 @@ public sealed class SearchApiTests
         Assert.Equal(5, all.GetProperty("experiments").GetArrayLength());
         Assert.False(all.TryGetProperty("next_page_token", out _));
     }
+
+    /// <summary>Incompressible text: PostgreSQL compresses index entries, so a repeated character would hide the limit.</summary>
+    private static string RandomText(int length) =>
+        string.Concat(Enumerable.Range(0, (length / 32) + 1).Select(_ => Guid.NewGuid().ToString("N")))[..length];
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task Values_too_long_for_an_index_entry_are_stored_and_found(string backend)
+    {
+        await using var server = await TestServer.StartAsync(backend);
+        var runId = await CreateRunAsync(server);
+        var otherId = await CreateRunAsync(server);
+        var longParam = RandomText(6000);
+        var longTag = RandomText(5000);
+        await server.PostOkAsync("runs/log-batch", new
+        {
+            run_id = runId,
+            @params = new[] { new { key = "long", value = longParam }, new { key = "short", value = "a" } },
+            tags = new[] { new { key = "long", value = longTag } },
+        });
+        await server.PostOkAsync("runs/log-batch", new { run_id = otherId, @params = new[] { new { key = "short", value = "b" } } });
+
+        async Task<List<string>> SearchAsync(string filter) =>
+            RunIds(await server.PostOkAsync("runs/search", new { experiment_ids = new[] { "0" }, filter }));
+
+        Assert.Equal([runId], await SearchAsync($"params.long = '{longParam}'"));
+        Assert.Equal([runId], await SearchAsync($"tags.long = '{longTag}'"));
+        Assert.Equal([runId], await SearchAsync("params.short = 'a'"));
+        Assert.Equal([otherId], await SearchAsync("params.short = 'b'"));
+
+        var note = RandomText(4000);
+        await server.PostOkAsync("registered-models/create", new { name = "long-tags", tags = new[] { new { key = "note", value = note } } });
+        var models = await server.GetOkAsync("registered-models/search?filter=" + Uri.EscapeDataString($"tags.note = '{note}'"));
+        Assert.Equal("long-tags", models.GetProperty("registered_models")[0].GetProperty("name").GetString());
+    }
 }

@@ -5,8 +5,9 @@ CREATE INDEX latest_metrics_by_key_value ON latest_metrics (key, is_nan, value, 
 DROP INDEX latest_metrics_by_key;
 
 -- Param and tag filters probe "does this run have key = value": with run_uuid in the (key, value) index that is
--- one index lookup (index-only on PostgreSQL), not an index lookup plus a table read.
-CREATE INDEX params_by_key_value ON params (key, value, run_uuid);
+-- one index lookup (index-only on PostgreSQL), not an index lookup plus a table read. On PostgreSQL they cover values
+-- of up to 2,000 bytes only (the indexed_text token, see Storage/IndexedText.cs): longer ones do not fit in a btree entry.
+CREATE INDEX params_by_key_value ON params (key, value, run_uuid){{indexed_text}};
 DROP INDEX params_by_key;
-CREATE INDEX tags_by_key_value ON tags (key, value, run_uuid);
+CREATE INDEX tags_by_key_value ON tags (key, value, run_uuid){{indexed_text}};
 DROP INDEX tags_by_key;

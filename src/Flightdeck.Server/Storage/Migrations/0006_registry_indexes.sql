@@ -15,5 +15,5 @@ CREATE INDEX registered_models_by_updated ON registered_models (last_updated_tim
 CREATE INDEX registered_models_by_created ON registered_models (creation_time DESC, name);
 
 -- Tag filters ("tags.team = 'risk'") find the tagged models or versions without scanning every tag.
-CREATE INDEX registered_model_tags_by_key_value ON registered_model_tags (key, value, name);
-CREATE INDEX model_version_tags_by_key_value ON model_version_tags (key, value, name, version);
+CREATE INDEX registered_model_tags_by_key_value ON registered_model_tags (key, value, name){{indexed_text}};
+CREATE INDEX model_version_tags_by_key_value ON model_version_tags (key, value, name, version){{indexed_text}};

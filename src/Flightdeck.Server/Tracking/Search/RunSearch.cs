@@ -116,7 +116,7 @@ internal static class RunSearch
         SearchRules.RequireComparator(clause, SearchRules.StringComparators, what + "s");
         SearchRules.RequireText(clause, what);
         var key = sql.Bind(clause.Left.Key);
-        return RunHas(table + " sf", $"sf.key = {key} AND {sql.CompareText("sf.value", clause.Comparator, clause.Value)}", clause.Comparator);
+        return RunHas(table + " sf", $"sf.key = {key} AND {sql.CompareIndexedText("sf.value", clause.Comparator, clause.Value)}", clause.Comparator);
     }
 
     private static RunCondition Dataset(SearchComparison clause, SearchSqlWriter sql)

@@ -49,6 +49,17 @@ internal sealed class SearchSqlWriter(SqlDialect dialect)
         _ => throw new InvalidOperationException($"Unchecked comparator '{comparator}'."),
     };
 
+    /// <summary>
+    /// <see cref="CompareText"/> on the value column of a (key, value)-indexed table, with what PostgreSQL needs to use its
+    /// partial index for = and IN (<see cref="IndexedText"/>).
+    /// </summary>
+    public string CompareIndexedText(string column, string comparator, SearchValue value) => CompareText(column, comparator, value) + comparator switch
+    {
+        "=" => IndexedText.LookupCondition(Dialect, column, [value.Text]),
+        "IN" => IndexedText.LookupCondition(Dialect, column, value.List!),
+        _ => "",
+    };
+
     /// <summary><paramref name="column"/> compared with a bound number, for = != &gt; &gt;= &lt; &lt;=.</summary>
     public string CompareNumber(string column, string comparator, object number) =>
         $"{column} {SqlOperator(comparator)} {Bind(number)}";
