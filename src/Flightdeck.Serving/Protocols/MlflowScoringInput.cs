@@ -14,7 +14,7 @@ internal static class MlflowScoringInput
     {
         if (body.ValueKind != JsonValueKind.Object)
             throw ServingRequestException.BadRequest(
-                "The body must be a JSON object with one of the keys " + string.Join(", ", InputKeys.Select(k => $"'{k}'")) + ".");
+                "The body must be a JSON object with exactly one of the keys " + string.Join(", ", InputKeys.Select(k => $"'{k}'")) + ".");
         var present = InputKeys.Where(k => body.TryGetProperty(k, out _)).ToList();
         if (present.Count != 1)
             throw ServingRequestException.BadRequest(

@@ -25,7 +25,16 @@ public sealed class ModelHost : IAsyncDisposable
         loadOptions = (loadOptions ?? new ModelLoadOptions()) with { WarmUp = true };
         // Loading and warming up are CPU and disk work: keep them off the caller's (request) thread.
         var predictor = await Task.Run(() => ModelLoader.Load(directory, loadOptions), cancellationToken);
-        var model = new ServedModel(name, version, source ?? directory, predictor, batching);
+        return await AddAsync(name, version, predictor, batching, source ?? directory);
+    }
+
+    /// <summary>Serves a predictor that is already loaded and warmed up; the host owns it from now on.</summary>
+    public async Task<ServedModel> AddAsync(string name, string version, IPredictor predictor, BatchingOptions? batching = null,
+        string? source = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        var model = new ServedModel(name, version, source ?? name, predictor, batching ?? new BatchingOptions());
         ServedModel? replaced = null;
         _models.AddOrUpdate((name, version), model, (_, old) =>
         {
