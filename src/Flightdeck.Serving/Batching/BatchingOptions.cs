@@ -15,9 +15,9 @@ public sealed record BatchingOptions
     /// bounded instead of growing with the backlog.</summary>
     public int MaxQueue { get; init; } = 1024;
 
-    /// <summary>Batches predicted at the same time. Predict calls are CPU-bound; more than the core count only adds
-    /// contention.</summary>
-    public int MaxConcurrentBatches { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>Batches predicted at the same time (one worker each). Predict calls are CPU-bound; more than the core
+    /// count only adds contention.</summary>
+    public int MaxConcurrentBatches { get; init; } = Environment.ProcessorCount;
 
     public void Validate()
     {
