@@ -3,7 +3,8 @@
 # Beside the server as committed, a "proposed" host is built from this commit with bench/proposed/*.patch applied
 # (in a throw-away git worktree) and measured in the same runs as the "-alt" targets.
 # Run it when the machine is otherwise idle (check `uptime`); docs/benchmarks.md quotes its output.
-# Usage: bench/run-all.sh      (about 30 minutes on 2 cores; PROPOSED=0 skips the patched host, MICRO=0 the micro-benchmarks)
+# Usage: bench/run-all.sh      (about 45 minutes on 2 cores; PROPOSED=0 skips the patched host, MICRO=0 the micro-benchmarks,
+#                               REGISTRY=0 the registry search, MODEL_RUNTIME=0 the model package runtime)
 # bench/experiments/*.patch are changes measured and not recommended (see docs/benchmarks.md); they are not applied.
 source "$(dirname "$0")/lib.sh"
 
@@ -33,6 +34,8 @@ OUT="$ROOT/startup" "$BENCH_DIR/run-startup.sh"
 OUT="$ROOT/http" TARGETS="$HTTP_TARGETS" "$BENCH_DIR/run-http.sh"
 OUT="$ROOT/history" TARGETS="$STORE_TARGETS" "$BENCH_DIR/run-history.sh"
 OUT="$ROOT/search" TARGETS="$STORE_TARGETS" SQLITE_ANALYZE=1 "$BENCH_DIR/run-search.sh"
+if [ "${REGISTRY:-1}" = 1 ]; then OUT="$ROOT/registry" "$BENCH_DIR/run-registry.sh"; fi
+if [ "${MODEL_RUNTIME:-1}" = 1 ]; then OUT="$ROOT/models" "$BENCH_DIR/run-models.sh"; fi
 if [ "${MICRO:-1}" = 1 ]; then
   log "micro-benchmarks"
   (cd "$ROOT" && dotnet "$BENCH_DIR/Flightdeck.Benchmarks/bin/Release/net10.0/Flightdeck.Benchmarks.dll" --filter '*' \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command. On a fresh clone: builds Flightdeck (Release), starts `flightdeck server` on the embedded
 # default (SQLite and artifacts under ./flightdeck-data/, loopback, port $FLIGHTDECK_PORT or 5000), waits for /health,
-# trains the readmission sample against it, prints where to look, and keeps the server running until Ctrl+C.
+# trains the readmission sample against it with ML.NET autologging (params, metrics, datasets, model), registers the model
+# as 'readmission' with alias 'champion', prints where to look, and keeps the server running until Ctrl+C.
 #
 #   scripts/demo.sh              build, start, log the sample, keep serving until Ctrl+C
 #   scripts/demo.sh --no-wait    same, but stop the server and exit after the sample (tests, CI); or FLIGHTDECK_DEMO_NO_WAIT=1
@@ -88,10 +89,11 @@ for attempt in $(seq 1 120); do
 done
 echo "    healthy."
 
-echo "==> Training the readmission sample (ML.NET FastTree) and logging it to the server"
+echo "==> Training the readmission sample (ML.NET FastTree, autologged) and registering its model on the server"
 sample_output="$data_dir/sample-output.txt"
 dotnet "$sample_dll" --tracking-uri "$server_url" --experiment readmission --work-dir "$data_dir/samples/readmission" | tee "$sample_output"
 run_id="$(sed -n 's/^Run id: *//p' "$sample_output" | head -n 1)"
+model_version="$(sed -n 's/^Model: .*registered as readmission version \([0-9]*\),.*/\1/p' "$sample_output" | head -n 1)"
 
 if (( wait_for_ctrl_c )); then state="is running"; else state="ran (stopped now, --no-wait)"; fi
 cat <<NEXT
@@ -99,14 +101,18 @@ cat <<NEXT
 Flightdeck $state at $server_url
   experiment: readmission
   run:        ${run_id:-see the output above}
+  model:      readmission version ${model_version:-?} (alias champion): models:/readmission@champion, files at runs:/${run_id:-<run-id>}/model
 
 Next steps (in another terminal, from $repo_root):
   alias flightdeck='dotnet $repo_root/$cli_dll'
   export FLIGHTDECK_TRACKING_URI=$server_url
   flightdeck runs list --experiment readmission
   flightdeck runs get ${run_id:-<run-id>}
-  flightdeck artifacts list --run-id ${run_id:-<run-id>}
-  dotnet $sample_dll --seed 7 --rows 20000      # another run to compare
+  flightdeck artifacts list --run-id ${run_id:-<run-id>} --path model
+  flightdeck models show readmission
+  flightdeck models versions readmission
+  flightdeck models download models:/readmission@champion -d ./champion
+  dotnet $sample_dll --seed 7 --rows 20000      # another run: registers version 2, champion moves to it
   MLflow clients work too: MLFLOW_TRACKING_URI=$server_url
 NEXT
 

@@ -14,6 +14,7 @@ return command switch
 {
     "seed-search" when rest.Length == 2 => await SearchSeeder.RunAsync(rest[0], int.Parse(rest[1]), cancel.Token),
     "seed-history" when rest.Length == 2 => await HistorySeeder.RunAsync(rest[0], int.Parse(rest[1]), cancel.Token),
+    "seed-registry" when rest.Length == 2 => await RegistrySeeder.RunAsync(rest[0], int.Parse(rest[1]), cancel.Token),
     "latency" when rest.Length >= 3 => await LatencyProbe.RunAsync(rest, cancel.Token),
     "cold-start" when rest.Length >= 3 => await ColdStartProbe.RunAsync(rest, cancel.Token),
     _ => Usage(),
@@ -25,6 +26,7 @@ static int Usage()
         usage:
           Flightdeck.Bench.Tools seed-search <backend-store-uri> <runs>       prints EXPERIMENT_ID=
           Flightdeck.Bench.Tools seed-history <backend-store-uri> <points>    prints RUN_ID=
+          Flightdeck.Bench.Tools seed-registry <backend-store-uri> <models>   10 versions per model
           Flightdeck.Bench.Tools latency <GET|POST> <url> <count> [body-file] [warmup] [concurrency]
           Flightdeck.Bench.Tools cold-start <port> <count> <exe> [args...]
         """);

@@ -24,14 +24,17 @@ internal static class SeedStore
             """, new { name, now }, transaction, cancellationToken: ct));
     }
 
-    /// <summary>Makes the planner's statistics current, as autovacuum would on PostgreSQL after a bulk load.</summary>
+    /// <summary>
+    /// Makes the planner's statistics and the visibility map current, as autovacuum would on PostgreSQL after a bulk
+    /// load (index-only scans need the visibility map).
+    /// </summary>
     public static async Task AnalyzeAsync(Database database, DbConnection connection, CancellationToken ct)
     {
         if (!database.IsSqlite)
         {
             // Plain command: Dapper would take a one-word text for a stored procedure name.
             await using var command = connection.CreateCommand();
-            command.CommandText = "ANALYZE";
+            command.CommandText = "VACUUM ANALYZE";
             command.CommandTimeout = 0;
             await command.ExecuteNonQueryAsync(ct);
         }

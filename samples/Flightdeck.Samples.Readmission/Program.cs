@@ -43,6 +43,11 @@ catch (FlightdeckApiException ex)
     Console.Error.WriteLine($"The tracking server refused the run: {ex.Message}");
     return 1;
 }
+catch (Flightdeck.Contracts.FlightdeckException ex)
+{
+    Console.Error.WriteLine($"The model could not be logged or loaded: {ex.Message}");
+    return 1;
+}
 catch (OperationCanceledException)
 {
     Console.Error.WriteLine("Cancelled; the run is marked KILLED.");

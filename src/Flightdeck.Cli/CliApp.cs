@@ -58,6 +58,9 @@ public static class CliApp
             artifacts.AddCommand<UploadArtifactsCommand>("upload").WithDescription("Upload a file or directory to a run.");
             artifacts.AddCommand<DownloadArtifactsCommand>("download").WithDescription("Download a run's artifact file or directory.");
         });
+        config.AddBranch("models", ModelCommandTree.Configure);
+        config.AddCommand<LineageCommand>("lineage").WithDescription("Show the lineage graph around a dataset, run, model version or job as a tree.");
+        config.AddBranch("datasets", DatasetCommandTree.Configure);
         config.AddCommand<GcCommand>("gc").WithDescription("Permanently delete runs and experiments deleted long enough ago.");
     }
 }

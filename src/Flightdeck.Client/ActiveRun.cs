@@ -15,19 +15,21 @@ public sealed class ActiveRun : IAsyncDisposable
     /// <summary>The tag MLflow uses to say how a run used a dataset ("training", "evaluation"...).</summary>
     public const string DatasetContextTag = "mlflow.data.context";
 
-    private readonly FlightdeckClient _client;
     private readonly RunLogBuffer _buffer;
     private readonly ScopeExceptionMonitor? _monitor;
     private int _ending;
 
     internal ActiveRun(FlightdeckClient client, Run run, ScopeExceptionMonitor? monitor)
     {
-        _client = client;
+        Client = client;
         Info = run.Info;
         _monitor = monitor;
         _buffer = new RunLogBuffer(run.Info.RunId, (batch, ct) => client.LogBatchAsync(batch, ct), client.RunBufferCapacity);
         _monitor?.MarkUsed();
     }
+
+    /// <summary>The client the run was started from, for calls beyond logging (registering a model from this run).</summary>
+    public FlightdeckClient Client { get; }
 
     /// <summary>The run as it was created.</summary>
     public RunInfo Info { get; }
@@ -87,7 +89,7 @@ public sealed class ActiveRun : IAsyncDisposable
     {
         _monitor?.MarkUsed();
         _buffer.ThrowIfFailed();
-        await _client.UploadArtifactAsync(ArtifactUri, localPath, artifactPath, progress, cancellationToken);
+        await Client.UploadArtifactAsync(ArtifactUri, localPath, artifactPath, progress, cancellationToken);
         _monitor?.MarkUsed();
     }
 
@@ -104,7 +106,7 @@ public sealed class ActiveRun : IAsyncDisposable
         }
 
         var input = new DatasetInput { Dataset = dataset, Tags = inputTags };
-        await _client.LogInputsAsync(new LogInputsRequest { RunId = RunId, Datasets = [input] }, cancellationToken);
+        await Client.LogInputsAsync(new LogInputsRequest { RunId = RunId, Datasets = [input] }, cancellationToken);
         _monitor?.MarkUsed();
     }
 
@@ -137,7 +139,7 @@ public sealed class ActiveRun : IAsyncDisposable
             sendFailure = ex;
         }
 
-        await _client.SetTerminatedAsync(RunId, status, cancellationToken);
+        await Client.SetTerminatedAsync(RunId, status, cancellationToken);
         EndStatus = status;
         _monitor?.MarkUsed();
         if (sendFailure is not null)

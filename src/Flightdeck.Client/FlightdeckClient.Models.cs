@@ -57,6 +57,18 @@ public sealed partial class FlightdeckClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         var model = await ResolveModelUriAsync(modelUri, cancellationToken);
+        return await DownloadModelAsync(model, destination, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Downloads an already resolved model into <paramref name="destination"/>, so that an alias moved in between does not
+    /// change what is downloaded. See <see cref="DownloadModelAsync(string, string, IProgress{long}?, CancellationToken)"/>.
+    /// </summary>
+    public async Task<DownloadedModel> DownloadModelAsync(
+        ResolvedModel model, string destination, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         var proxyPath = ArtifactPath.ToProxyPath(model.ArtifactUri);
         var listing = await ListProxiedArtifactsAsync(proxyPath, cancellationToken);
         if (listing.Files.Count > 0)

@@ -1,5 +1,6 @@
 using Flightdeck.Server.Artifacts;
 using Flightdeck.Server.Hosting;
+using Flightdeck.Server.Lineage;
 using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
@@ -32,6 +33,7 @@ public static class FlightdeckServer
         builder.Services.AddArtifacts(options);
         builder.Services.AddTracking(options);
         builder.Services.AddRegistry();
+        builder.Services.AddLineage(options);
         builder.Services.AddOutbox();
         builder.Services.AddWebhooks();
 
@@ -45,6 +47,7 @@ public static class FlightdeckServer
         app.MapHealthApi();
         app.MapTrackingApi();
         app.MapRegistryApi();
+        app.MapLineageApi();
         app.MapWebhooksApi();
         app.MapArtifactsApi();
         app.MapUnknownApiRoutes();

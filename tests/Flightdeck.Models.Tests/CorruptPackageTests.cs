@@ -34,6 +34,7 @@ public sealed class CorruptPackageTests(PackageFixture fixture) : IClassFixture<
     [InlineData("flavors:\n  mlnet:\n    data: model.zip\nsignature:\n  inputs: 'not json'\n", "The signature schema is not valid JSON")]
     [InlineData("flavors:\n  mlnet:\n    data: model.zip\nsignature:\n  inputs: '[{\"type\": \"complex\", \"name\": \"z\"}]'\n",
         "Signature entry 'z' has unsupported type 'complex'.")]
+    [InlineData("flavors:\n  mlnet:\n    data: model.zip\nflavors:\n  onnx: {}\n", "MLmodel is not valid YAML: Duplicate key flavors")]
     [InlineData("flavors:\n  mlnet:\n    data: model.zip\nutc_time_created: yesterday\n", "MLmodel utc_time_created 'yesterday' is not a time")]
     public void Invalid_MLmodel(string yaml, string expectedMessage)
     {
@@ -41,6 +42,19 @@ public sealed class CorruptPackageTests(PackageFixture fixture) : IClassFixture<
         File.WriteAllText(Path.Combine(copy, "MLmodel"), yaml);
 
         Assert.StartsWith(expectedMessage, LoadFails(copy).Message);
+    }
+
+    [Fact]
+    public void Alias_bomb_is_refused_without_expanding_it()
+    {
+        var copy = fixture.CopyTo(_temp);
+        var yaml = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 12; i++)
+            yaml.Append($"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n");
+        yaml.Append("flavors:\n  mlnet:\n    data: model.zip\n");
+        File.WriteAllText(Path.Combine(copy, "MLmodel"), yaml.ToString());
+
+        Assert.Equal("MLmodel has more than 100000 YAML nodes.", LoadFails(copy).Message);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Flightdeck.Samples.Readmission.Data;
 
 namespace Flightdeck.Samples.Tests;
@@ -8,23 +7,21 @@ public sealed class DataGeneratorTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("flightdeck-sample-data-").FullName;
 
     [Fact]
-    public void Same_seed_and_rows_give_byte_identical_csv_and_digest()
+    public void Same_seed_and_rows_give_byte_identical_csv()
     {
         var first = WriteCsv("a.csv", seed: 7, rows: 1000);
         var second = WriteCsv("b.csv", seed: 7, rows: 1000);
 
         Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
-        Assert.Equal(DatasetDescription.ComputeDigest(first), DatasetDescription.ComputeDigest(second));
     }
 
     [Fact]
-    public void Different_seeds_give_different_data_and_digests()
+    public void Different_seeds_give_different_data()
     {
         var first = WriteCsv("a.csv", seed: 7, rows: 1000);
         var second = WriteCsv("b.csv", seed: 8, rows: 1000);
 
         Assert.NotEqual(File.ReadAllText(first), File.ReadAllText(second));
-        Assert.NotEqual(DatasetDescription.ComputeDigest(first), DatasetDescription.ComputeDigest(second));
     }
 
     [Fact]
@@ -55,34 +52,6 @@ public sealed class DataGeneratorTests : IDisposable
         static double Rate(IEnumerable<PatientRecord> rows) => rows.Average(r => r.Readmitted ? 1.0 : 0.0);
         Assert.True(Rate(records.Where(r => r.PriorAdmissions >= 3)) > Rate(records.Where(r => r.PriorAdmissions == 0)) + 0.1);
         Assert.True(Rate(records.Where(r => r.DischargeType == "against_medical_advice")) > Rate(records.Where(r => r.DischargeType == "home")));
-    }
-
-    [Fact]
-    public void Description_has_a_short_digest_a_file_source_a_colspec_schema_and_a_column_profile()
-    {
-        var records = ReadmissionDataGenerator.Generate(seed: 1, rows: 500);
-        var path = Path.Combine(_folder, "data.csv");
-        ReadmissionDataGenerator.WriteCsv(records, path);
-
-        var description = DatasetDescription.Describe("readmission", path, records);
-
-        Assert.Matches("^[0-9a-f]{16}$", description.Digest);
-        Assert.Equal("local", description.SourceType);
-        Assert.Equal(new Uri(path).AbsoluteUri, JsonDocument.Parse(description.Source).RootElement.GetProperty("uri").GetString());
-        var columns = JsonDocument.Parse(description.Schema).RootElement.GetProperty("mlflow_colspec").EnumerateArray()
-            .Select(c => (c.GetProperty("name").GetString(), c.GetProperty("type").GetString())).ToList();
-        Assert.Equal(ReadmissionDataGenerator.ColumnNames, columns.Select(c => c.Item1));
-        Assert.Contains(("discharge_type", "string"), columns);
-        Assert.Contains(("hba1c", "double"), columns);
-
-        var profile = description.ProfileJson();
-        Assert.Equal(500, profile.GetProperty("num_rows").GetInt32());
-        var age = profile.GetProperty("columns").GetProperty("age");
-        Assert.Equal(records.Min(r => r.Age), age.GetProperty("min").GetDouble());
-        Assert.Equal(records.Max(r => r.Age), age.GetProperty("max").GetDouble());
-        Assert.Equal(records.Average(r => r.Age), age.GetProperty("mean").GetDouble(), 3);
-        Assert.Equal(records.Count(r => float.IsNaN(r.HbA1c)),
-            profile.GetProperty("columns").GetProperty("hba1c").GetProperty("missing").GetInt32());
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class DemoScriptTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_builds_starts_the_server_logs_the_sample_and_stops_with_no_wait()
+    public async Task Demo_builds_starts_the_server_logs_and_registers_the_sample_and_stops_with_no_wait()
     {
         var port = FreePort();
 
@@ -39,6 +39,8 @@ public sealed class DemoScriptTests : IDisposable
         var runId = demo.Output.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("Run id:", StringComparison.Ordinal))["Run id:".Length..].Trim();
         Assert.Contains($"http://127.0.0.1:{port}", demo.Output, StringComparison.Ordinal);
         Assert.Contains("flightdeck runs list --experiment readmission", demo.Output, StringComparison.Ordinal);
+        Assert.Contains("model:      readmission version 1 (alias champion): models:/readmission@champion", demo.Output, StringComparison.Ordinal);
+        Assert.Contains("Loaded models:/readmission@champion (version 1)", demo.Output, StringComparison.Ordinal);
         Assert.False(await AnswersAsync(port), "the server should be stopped after --no-wait");
 
         // The demo's store outlives its server: reopen it and find the finished run with its model.
@@ -49,6 +51,9 @@ public sealed class DemoScriptTests : IDisposable
         Assert.Contains(run.Data.Params, p => p.Key == "trainer" && p.Value == "FastTreeBinary");
         var model = await client.ListArtifactsAsync(runId, "model", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains(model.Files, f => f.Path == "model/model.zip");
+        Assert.Contains(model.Files, f => f.Path == "model/MLmodel");
+        var champion = await client.GetModelVersionByAliasAsync("readmission", "champion", TestContext.Current.CancellationToken);
+        Assert.Equal(runId, champion.RunId);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Flightdeck.MlNet;
 using Flightdeck.Samples.Readmission.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -5,67 +6,72 @@ using Microsoft.ML.Trainers.FastTree;
 
 namespace Flightdeck.Samples.Readmission.Training;
 
-/// <summary>What training produced: the sweep's steps, the final model's scores, the optional baseline, the saved model.</summary>
+/// <summary>What training produced: the sweep's steps, the chosen tree count, the final model's held-out scores, the baseline.</summary>
 public sealed record TrainingResult(
-    IReadOnlyList<TrainingStep> Steps, EvaluationScores Final, EvaluationScores? Baseline, int TrainRows, int TestRows, string ModelPath);
+    IReadOnlyList<TrainingStep> Steps, int BestTrees, EvaluationScores Test, EvaluationScores? Baseline, int TrainRows, int TestRows,
+    ITransformer Model, LoggedModel? LoggedModel);
 
 /// <summary>
-/// Trains FastTree binary classifiers on the readmission CSV. The feature pipeline is fitted once on the training split;
-/// then one model per tree count is fitted and scored by ML.NET's binary-classification evaluator on both splits, so each
-/// step's metrics are real held-out numbers. The last (largest) model, with its feature pipeline, is saved as a zip.
+/// Trains FastTree binary classifiers on the readmission CSV, with every number logged by ML.NET autologging. The rows are
+/// split into train and test; a tree-count sweep fits on part of the training rows and is scored on the rest (the
+/// validation rows), one step per tree count. The best count is then fitted on all training rows through
+/// <see cref="MlNetAutolog.FitAsync{TTransformer}"/>, which logs its hyperparameters, the training data and the model,
+/// and scored once on the untouched test rows.
 /// </summary>
 public sealed class ReadmissionTrainer(TrainingSettings settings)
 {
-    private const string Label = "readmitted";
+    public const string Label = "readmitted";
     private const string Features = "Features";
 
-    public TrainingResult Train(string csvPath, string modelPath, Action<TrainingStep>? onStep = null, CancellationToken cancellationToken = default)
+    public async Task<TrainingResult> TrainAsync(
+        string csvPath, MlNetAutolog autolog, MLContext ml, Action<TrainingStep>? onStep = null, CancellationToken cancellationToken = default)
     {
-        var ml = new MLContext(settings.Seed);
-        var loader = ml.Data.CreateTextLoader<PatientRecord>(new TextLoader.Options
+        var data = ml.Data.CreateTextLoader<PatientRecord>(new TextLoader.Options
         {
             HasHeader = true,
             Separators = [','],
             MissingRealsAsNaNs = true,
-        });
-        var data = loader.Load(csvPath);
+        }).Load(csvPath);
         var split = ml.Data.TrainTestSplit(data, settings.TestFraction, seed: settings.Seed);
+        var sweepSplit = ml.Data.TrainTestSplit(split.TrainSet, settings.ValidationFraction, seed: settings.Seed);
 
-        // Cache the split's rows: each step re-reads the training data many times.
-        var featurizer = BuildFeaturizer(ml).Fit(split.TrainSet);
-        var train = ml.Data.Cache(featurizer.Transform(split.TrainSet));
-        var test = ml.Data.Cache(featurizer.Transform(split.TestSet));
-
+        // The sweep's variants differ in a hyperparameter, so they are fitted directly (params are write-once per run) and
+        // only their scores go through autolog, one step per tree count. The featurizer is fitted once and its output cached.
+        var featurizer = BuildFeaturizer(ml).Fit(sweepSplit.TrainSet);
+        var sweepTrain = ml.Data.Cache(featurizer.Transform(sweepSplit.TrainSet));
         var steps = new List<TrainingStep>();
-        ITransformer? lastModel = null;
         foreach (var trees in settings.TreeCounts)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var model = BuildFastTree(ml, trees).Fit(train);
-            var step = new TrainingStep(trees, Evaluate(ml, model, train), Evaluate(ml, model, test));
+            var candidate = featurizer.Append(BuildFastTree(ml, trees).Fit(sweepTrain));
+            var train = ml.BinaryClassification.Evaluate(candidate.Transform(sweepSplit.TrainSet), Label);
+            autolog.LogMetrics(train, "train", trees);
+            var validation = autolog.EvaluateBinary(candidate, sweepSplit.TestSet, Label, "val", trees);
+            var step = new TrainingStep(trees, EvaluationScores.From(train), EvaluationScores.From(validation));
             steps.Add(step);
             onStep?.Invoke(step);
-            lastModel = model;
         }
 
-        if (lastModel is null)
+        if (steps.Count == 0)
         {
             throw new ArgumentException("The sweep needs at least one tree count.", nameof(settings));
         }
 
+        var best = steps.MaxBy(s => s.Validation.Auc)!.Trees;
         cancellationToken.ThrowIfCancellationRequested();
-        EvaluationScores? baseline = settings.TrainBaseline ? Evaluate(ml, BuildBaseline(ml).Fit(train), test) : null;
+        var model = await autolog.FitAsync(BuildFeaturizer(ml).Append(BuildFastTree(ml, best)), split.TrainSet, cancellationToken);
+        var test = EvaluationScores.From(autolog.EvaluateBinary(model, split.TestSet, Label, "test"));
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(modelPath));
-        if (folder is not null)
+        EvaluationScores? baseline = null;
+        if (settings.TrainBaseline)
         {
-            Directory.CreateDirectory(folder);
+            cancellationToken.ThrowIfCancellationRequested();
+            var logistic = BuildFeaturizer(ml).Append(BuildBaseline(ml)).Fit(split.TrainSet);
+            baseline = EvaluationScores.From(autolog.EvaluateBinary(logistic, split.TestSet, Label, "baseline_test"));
         }
 
-        var scoringModel = featurizer.Append(lastModel);
-        ml.Model.Save(scoringModel, data.Schema, modelPath);
-
-        return new TrainingResult(steps, steps[^1].Validation, baseline, CountRows(train), CountRows(test), modelPath);
+        await autolog.FlushAsync(cancellationToken);
+        return new TrainingResult(steps, best, test, baseline, CountRows(split.TrainSet), CountRows(split.TestSet), model, autolog.LastLoggedModel);
     }
 
     private static IEstimator<ITransformer> BuildFeaturizer(MLContext ml) =>
@@ -95,13 +101,9 @@ public sealed class ReadmissionTrainer(TrainingSettings settings)
         ml.Transforms.NormalizeMeanVariance(Features)
             .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression(Label, Features));
 
-    private static EvaluationScores Evaluate(MLContext ml, ITransformer model, IDataView data) =>
-        EvaluationScores.From(ml.BinaryClassification.Evaluate(model.Transform(data), Label));
-
     private static int CountRows(IDataView data)
     {
-        var rows = data.GetRowCount();
-        if (rows is { } known)
+        if (data.GetRowCount() is { } known)
         {
             return (int)known;
         }

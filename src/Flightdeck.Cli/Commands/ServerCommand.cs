@@ -33,8 +33,19 @@ public sealed class ServerSettings : CommandSettings
     [Description("Purge runs and experiments deleted longer ago than this (e.g. 30d), hourly. Off by default.")]
     public string? GcOlderThan { get; init; }
 
+    [CommandOption("--openlineage-url <URL>")]
+    [Description("Send OpenLineage events for runs (START, COMPLETE/FAIL/ABORT) to this Marquez or OpenLineage endpoint. Off by default.")]
+    public string? OpenLineageUrl { get; init; }
+
+    [CommandOption("--openlineage-namespace <NAMESPACE>")]
+    [Description("OpenLineage job namespace of the emitted events. Default flightdeck.")]
+    public string? OpenLineageNamespace { get; init; }
+
     public override ValidationResult Validate() =>
-        Port is < 0 or > 65535 ? ValidationResult.Error("--port must be between 0 and 65535.") : ValidationResult.Success();
+        Port is < 0 or > 65535 ? ValidationResult.Error("--port must be between 0 and 65535.")
+        : OpenLineageUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            ? ValidationResult.Error("--openlineage-url must be an absolute http or https URL.")
+            : ValidationResult.Success();
 }
 
 /// <summary><c>flightdeck server</c>: hosts the tracking server until Ctrl+C.</summary>
@@ -50,6 +61,8 @@ public sealed class ServerCommand(IAnsiConsole console) : AsyncCommand<ServerSet
             BackendStoreUri = settings.BackendStoreUri ?? defaults.BackendStoreUri,
             ArtifactsDestination = settings.ArtifactsDestination ?? defaults.ArtifactsDestination,
             GcOlderThan = settings.GcOlderThan is { } gc ? Duration.Parse(gc, "--gc-older-than") : null,
+            OpenLineageUrl = settings.OpenLineageUrl,
+            OpenLineageNamespace = settings.OpenLineageNamespace ?? defaults.OpenLineageNamespace,
         };
 
         await using var app = await FlightdeckServer.BuildAsync(options, cancellationToken: cancellationToken);

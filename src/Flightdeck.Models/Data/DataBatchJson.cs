@@ -150,7 +150,7 @@ internal static class DataBatchJson
             else if (type is BatchColumnType.Int64 or BatchColumnType.Double && cellType is BatchColumnType.Int64 or BatchColumnType.Double)
                 type = BatchColumnType.Double;
             else
-                throw new ModelInputException(name, $"Column '{name}' mixes {Describe(type.Value)} and {Describe(cellType.Value)} values.");
+                throw new ModelInputException(name, $"Column '{name}' mixes {KindName(type.Value)} and {KindName(cellType.Value)} values.");
         }
         return new Target(type ?? BatchColumnType.Double, vectorSize);
     }
@@ -297,15 +297,17 @@ internal static class DataBatchJson
         _ => "null",
     };
 
-    internal static string Describe(BatchColumnType type) => type switch
+    internal static string Describe(BatchColumnType type) => "a " + KindName(type);
+
+    internal static string KindName(BatchColumnType type) => type switch
     {
-        BatchColumnType.Boolean => "a boolean",
-        BatchColumnType.Int32 => "a 32-bit integer",
-        BatchColumnType.Int64 => "a 64-bit integer",
-        BatchColumnType.Single => "a float",
-        BatchColumnType.Double => "a double",
-        BatchColumnType.String => "a string",
-        _ => "a float vector",
+        BatchColumnType.Boolean => "boolean",
+        BatchColumnType.Int32 => "32-bit integer",
+        BatchColumnType.Int64 => "64-bit integer",
+        BatchColumnType.Single => "float",
+        BatchColumnType.Double => "double",
+        BatchColumnType.String => "string",
+        _ => "float vector",
     };
 
     public static void WriteSplit(DataBatch batch, Utf8JsonWriter writer)

@@ -82,6 +82,10 @@ internal static class MLmodelYaml
         return writer.ToString();
     }
 
+    // An MLmodel file is a few kilobytes; the bound stops alias bombs ("billion laughs"), whose anchors the YAML
+    // parser shares but a tree copy would expand.
+    private const int MaxNodes = 100_000;
+
     private static Dictionary<string, object?> Load(string text)
     {
         var stream = new YamlStream();
@@ -93,21 +97,38 @@ internal static class MLmodelYaml
         {
             throw new ModelPackageException($"MLmodel is not valid YAML: {e.Message}", e);
         }
-        if (stream.Documents.Count == 0 || ToObject(stream.Documents[0].RootNode) is not Dictionary<string, object?> root)
+        var budget = MaxNodes;
+        if (stream.Documents.Count == 0 || ToObject(stream.Documents[0].RootNode, ref budget) is not Dictionary<string, object?> root)
             throw new ModelPackageException("MLmodel must be a YAML mapping.");
         return root;
     }
 
-    private static object? ToObject(YamlNode node) => node switch
+    private static object? ToObject(YamlNode node, ref int budget)
     {
-        YamlMappingNode mapping => mapping.Children.ToDictionary(
-            c => (c.Key as YamlScalarNode)?.Value ?? throw new ModelPackageException("MLmodel has a key that is not a scalar."),
-            c => ToObject(c.Value),
-            StringComparer.Ordinal),
-        YamlSequenceNode sequence => sequence.Children.Select(ToObject).ToList(),
-        YamlScalarNode scalar => ScalarValue(scalar),
-        _ => throw new ModelPackageException("MLmodel uses YAML aliases, which are not supported."),
-    };
+        if (--budget < 0)
+            throw new ModelPackageException($"MLmodel has more than {MaxNodes} YAML nodes.");
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var (keyNode, valueNode) in mapping.Children)
+                {
+                    var key = (keyNode as YamlScalarNode)?.Value ?? throw new ModelPackageException("MLmodel has a key that is not a scalar.");
+                    if (!map.TryAdd(key, ToObject(valueNode, ref budget)))
+                        throw new ModelPackageException($"MLmodel has the key '{key}' twice.");
+                }
+                return map;
+            case YamlSequenceNode sequence:
+                var list = new List<object?>(sequence.Children.Count);
+                foreach (var item in sequence.Children)
+                    list.Add(ToObject(item, ref budget));
+                return list;
+            case YamlScalarNode scalar:
+                return ScalarValue(scalar);
+            default:
+                throw new ModelPackageException("MLmodel has a YAML node of an unsupported kind.");
+        }
+    }
 
     private static object? ScalarValue(YamlScalarNode scalar)
     {

@@ -15,6 +15,8 @@ public sealed class ModelPackage
     /// <summary>MLflow's timestamp layout, Python's "%Y-%m-%d %H:%M:%S.%f".</summary>
     public const string TimeFormat = "yyyy-MM-dd HH:mm:ss.ffffff";
 
+    private const long MaxMLmodelBytes = 4 * 1024 * 1024;
+
     public string? ArtifactPath { get; init; }
 
     public string? RunId { get; init; }
@@ -49,6 +51,8 @@ public sealed class ModelPackage
         string text;
         try
         {
+            if (new FileInfo(path).Length > MaxMLmodelBytes)
+                throw new ModelPackageException($"{MLmodelFileName} in '{directory}' is larger than {MaxMLmodelBytes / 1024 / 1024} MiB.");
             text = File.ReadAllText(path);
         }
         catch (IOException e)

@@ -29,4 +29,13 @@ public sealed record ServerOptions
 
     /// <summary>Delivery and retry of outbox messages (webhooks).</summary>
     public OutboxOptions Outbox { get; init; } = new();
+
+    /// <summary>
+    /// Where to send OpenLineage events for Flightdeck's runs (a Marquez or other OpenLineage HTTP endpoint: a base URL gets
+    /// <c>api/v1/lineage</c> appended); null sends none.
+    /// </summary>
+    public string? OpenLineageUrl { get; init; }
+
+    /// <summary>The OpenLineage job namespace of Flightdeck's runs (jobs are experiments) and of its model outputs.</summary>
+    public string OpenLineageNamespace { get; init; } = "flightdeck";
 }

@@ -115,8 +115,11 @@ internal static class RegistryReader
         }
 
         var names = rows.Select(r => r.name).Distinct().ToArray();
+        // Narrowed by version numbers too: a page of latest versions needs the tags of a few versions per model, not all of them.
+        var versions = rows.Select(r => r.version).Distinct().ToArray();
         var tags = (await connection.QueryAsync<TagRow>(new CommandDefinition(
-            $"SELECT name, version, key, value FROM model_version_tags WHERE {NameIn(connection, "name")} ORDER BY key", new { names }, transaction, cancellationToken: ct)))
+            $"SELECT name, version, key, value FROM model_version_tags WHERE {NameIn(connection, "name")} AND {In(connection, "version", "versions")} ORDER BY key",
+            new { names, versions }, transaction, cancellationToken: ct)))
             .ToLookup(t => (t.name, t.version));
         var aliases = (await connection.QueryAsync<AliasRow>(new CommandDefinition(
             $"SELECT name, alias, version FROM registered_model_aliases WHERE {NameIn(connection, "name")} ORDER BY alias", new { names }, transaction, cancellationToken: ct)))
@@ -143,8 +146,10 @@ internal static class RegistryReader
     /// <paramref name="column"/> among the <c>@names</c> array: Dapper expands <c>IN @names</c> into one parameter per
     /// name, except on Npgsql, where it binds a PostgreSQL array that only <c>= ANY</c> accepts.
     /// </summary>
-    private static string NameIn(DbConnection connection, string column) =>
-        connection is Npgsql.NpgsqlConnection ? $"{column} = ANY(@names)" : $"{column} IN @names";
+    private static string NameIn(DbConnection connection, string column) => In(connection, column, "names");
+
+    private static string In(DbConnection connection, string column, string parameter) =>
+        connection is Npgsql.NpgsqlConnection ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 
     public static string Text(int version) => version.ToString(CultureInfo.InvariantCulture);
 }

@@ -40,7 +40,7 @@ internal static class RegistrySearch
                 throw SearchErrors.InvalidAttribute(clause.Left.Key, ModelFilterKeys);
             }
 
-            return TextClause(clause, sql, "m.name", SearchRules.StringComparators);
+            return NameClause(clause, sql, "m.name");
         }).ToList();
         var order = CompileOrder(orderBy, sql, ModelOrderKeys, key => key switch
         {
@@ -63,7 +63,7 @@ internal static class RegistrySearch
 
             return clause.Left.Key switch
             {
-                "name" => TextClause(clause, sql, "v.name", SearchRules.StringComparators),
+                "name" => NameClause(clause, sql, "v.name"),
                 "run_id" => TextClause(clause, sql, "v.run_id", ["=", "!=", "IN", "NOT IN"]),
                 "source_path" => TextClause(clause, sql, "v.source", SearchRules.StringComparators),
                 "version_number" => sql.CompareNumber("v.version", RequireNumericComparator(clause), (long)SearchRules.RequireNumber(clause, "version_number")),
@@ -86,6 +86,55 @@ internal static class RegistrySearch
     {
         SearchRules.RequireComparator(clause, SearchRules.NumericComparators, "numeric attributes");
         return clause.Comparator;
+    }
+
+    /// <summary>
+    /// A name comparison. PostgreSQL cannot use a name index for LIKE under a linguistic default collation, so a pattern
+    /// with a literal prefix also gets the byte-wise range of that prefix, which the COLLATE "C" name indexes serve.
+    /// </summary>
+    private static string NameClause(SearchComparison clause, SearchSqlWriter sql, string column)
+    {
+        var compare = TextClause(clause, sql, column, SearchRules.StringComparators);
+        if (clause.Comparator != "LIKE" || sql.Dialect != SqlDialect.Postgres || PrefixRange(clause.Value.Text!) is not { } range)
+        {
+            return compare;
+        }
+
+        var bytewise = sql.Bytewise(column);
+        return $"{compare} AND {bytewise} >= {sql.Bind(range.Low)} AND {bytewise} < {sql.Bind(range.High)}";
+    }
+
+    /// <summary>
+    /// The strings starting with a LIKE pattern's literal prefix (up to its first unescaped % or _) lie in [Low, High):
+    /// High is the prefix with its last character incremented, which is also the next string in UTF-8 byte order.
+    /// Null when there is no prefix or its last character has no simple successor.
+    /// </summary>
+    internal static (string Low, string High)? PrefixRange(string pattern)
+    {
+        var prefix = new System.Text.StringBuilder();
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c is '%' or '_')
+            {
+                break;
+            }
+
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                c = pattern[++i];
+            }
+
+            prefix.Append(c);
+        }
+
+        if (prefix.Length == 0 || prefix[^1] is var last && (char.IsSurrogate(last) || last >= '\uD7FF' && last < '\uE000' || last >= '\uFFFD'))
+        {
+            return null;
+        }
+
+        var low = prefix.ToString();
+        return (low, low[..^1] + (char)(last + 1));
     }
 
     private static string TextClause(SearchComparison clause, SearchSqlWriter sql, string column, string[] comparators)

@@ -28,7 +28,16 @@ public sealed class Database : IAsyncDisposable
         }
         else
         {
-            _dataSource = NpgsqlDataSource.Create(uri.ConnectionString);
+            // Auto-prepare the statements that repeat (logging, run reads): PostgreSQL then skips parsing and planning
+            // them, and Npgsql sends less. A store URI that sets these keeps its own values.
+            var builder = new NpgsqlConnectionStringBuilder(uri.ConnectionString);
+            if (builder.MaxAutoPrepare == 0)
+            {
+                builder.MaxAutoPrepare = 64;
+                builder.AutoPrepareMinUsages = 3;
+            }
+
+            _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         }
     }
 
@@ -39,8 +48,22 @@ public sealed class Database : IAsyncDisposable
     public bool IsSqlite => Dialect == SqlDialect.Sqlite;
 
     /// <summary>Opens a pooled connection for reading (or, on PostgreSQL, for anything).</summary>
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        await _dataSource.OpenConnectionAsync(cancellationToken);
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        if (IsSqlite)
+        {
+            // Memory-mapped reads: index walks (search, history) touch thousands of pages, and each read() of one
+            // costs a system call; mapped pages are read in place. The setting is per connection, pooled ones included.
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = SqliteReaderPragmas;
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return connection;
+    }
+
+    private const string SqliteReaderPragmas = "PRAGMA mmap_size=1073741824";
 
     private async Task<DbConnection> OpenSqliteWriterAsync(CancellationToken cancellationToken)
     {

@@ -113,16 +113,17 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 continue;
             }
 
-            await transaction.SaveAsync("w").ConfigureAwait(false);
+            // Savepoint statements from the connection's prepared commands: SqliteTransaction.Save/Release compile them anew.
+            PreparedCommands.Get(connection, transaction, "SAVEPOINT w").ExecuteNonQuery();
             try
             {
                 await job.RunAsync(connection, transaction).ConfigureAwait(false);
-                await transaction.ReleaseAsync("w").ConfigureAwait(false);
+                PreparedCommands.Get(connection, transaction, "RELEASE SAVEPOINT w").ExecuteNonQuery();
             }
             catch (Exception ex)
             {
-                await transaction.RollbackAsync("w").ConfigureAwait(false);
-                await transaction.ReleaseAsync("w").ConfigureAwait(false);
+                PreparedCommands.Get(connection, transaction, "ROLLBACK TO SAVEPOINT w").ExecuteNonQuery();
+                PreparedCommands.Get(connection, transaction, "RELEASE SAVEPOINT w").ExecuteNonQuery();
                 job.Fail(ex);
             }
         }

@@ -6,10 +6,13 @@ namespace Flightdeck.Server.Tracking;
 
 /// <summary>
 /// Dataset inputs of runs (log-inputs). A dataset is identified within its experiment by (name, digest);
-/// logging the same one again changes nothing, as in MLflow.
+/// logging the same one again changes nothing, as in MLflow. An input tag <c>flightdeck.owner</c> sets the dataset's owner
+/// when it has none yet (the first to claim it keeps it; <c>PUT /api/flightdeck/v1/datasets/{id}/owner</c> changes it).
 /// </summary>
 internal sealed class DatasetInputWriter(Database database)
 {
+    public const string OwnerTag = "flightdeck.owner";
+
     public static List<DatasetInput> Validate(IReadOnlyList<DatasetInput>? datasets)
     {
         if (datasets is null)
@@ -30,6 +33,10 @@ internal sealed class DatasetInputWriter(Database database)
             {
                 Limit(Validation.Required(tag?.Key, $"datasets[{i}].tags.key"), Validation.MaxInputTagKeyLength, "input tag key");
                 Limit(Validation.Required(tag!.Value, $"datasets[{i}].tags.value"), Validation.MaxInputTagValueLength, "input tag value");
+                if (tag.Key == OwnerTag)
+                {
+                    Limit(tag.Value, Lineage.DatasetStore.MaxOwnerLength, "owner (" + OwnerTag + " tag)");
+                }
             }
         }
 
@@ -47,11 +54,15 @@ internal sealed class DatasetInputWriter(Database database)
                 var d = input.Dataset!;
                 await connection.ExecuteAsync(new CommandDefinition(
                     """
-                    INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, source_type, source, schema, profile)
-                    VALUES (@uuid, @experimentId, @Name, @Digest, @SourceType, @Source, @Schema, @Profile)
+                    INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, source_type, source, schema, profile, source_uri)
+                    VALUES (@uuid, @experimentId, @Name, @Digest, @SourceType, @Source, @Schema, @Profile, @sourceUri)
                     ON CONFLICT (experiment_id, name, digest) DO NOTHING
                     """,
-                    new { uuid = Guid.NewGuid().ToString(), experimentId, d.Name, d.Digest, d.SourceType, d.Source, d.Schema, d.Profile },
+                    new
+                    {
+                        uuid = Guid.NewGuid().ToString(), experimentId, d.Name, d.Digest, d.SourceType, d.Source, d.Schema, d.Profile,
+                        sourceUri = Lineage.DatasetSourceUri.FromFlightdeckSource(d.Source) ?? "",
+                    },
                     transaction, cancellationToken: ct));
                 var datasetUuid = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
                     "SELECT dataset_uuid FROM datasets WHERE experiment_id = @experimentId AND name = @Name AND digest = @Digest",
@@ -59,6 +70,13 @@ internal sealed class DatasetInputWriter(Database database)
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO run_inputs (run_uuid, dataset_uuid) VALUES (@runId, @datasetUuid) ON CONFLICT (run_uuid, dataset_uuid) DO NOTHING",
                     new { runId, datasetUuid }, transaction, cancellationToken: ct));
+                if (input.Tags?.LastOrDefault(t => t!.Key == OwnerTag)?.Value is { Length: > 0 } owner)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        "UPDATE datasets SET owner = @owner WHERE dataset_uuid = @datasetUuid AND owner IS NULL",
+                        new { owner, datasetUuid }, transaction, cancellationToken: ct));
+                }
+
                 foreach (var tag in input.Tags ?? [])
                 {
                     await connection.ExecuteAsync(new CommandDefinition(

@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text;
 using Flightdeck.Contracts;
 using Flightdeck.Server.Storage;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
+using SQLitePCL;
 
 namespace Flightdeck.Server.Tracking;
 
@@ -79,9 +81,25 @@ internal sealed class RunLogWriter(Database database)
         var sortedParams = parameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
         var latest = LatestPerKey(metrics);
 
+        if (!database.IsSqlite && parameters.Count == 0 && tags.Count == 0 && metrics.Count > 0)
+        {
+            await LogMetricsInOneStatementAsync(runId, metrics, latest, ct);
+            return;
+        }
+
         await database.WriteAsync(async (connection, transaction) =>
         {
-            await RunStore.RequireActiveAsync(connection, transaction, runId, ct);
+            if (database.IsSqlite)
+            {
+                var check = PreparedCommands.Get(connection, transaction, "SELECT lifecycle_stage FROM runs WHERE run_uuid = @r", "@r");
+                check.Parameters[0].Value = runId;
+                RequireActive(runId, check.ExecuteScalar() as string);
+            }
+            else
+            {
+                await RunStore.RequireActiveAsync(connection, transaction, runId, ct);
+            }
+
             if (sortedParams.Count > 0)
             {
                 await WriteParamsAsync(connection, transaction, runId, sortedParams, ct);
@@ -103,6 +121,81 @@ internal sealed class RunLogWriter(Database database)
             }
         }, ct);
     }
+
+    /// <summary>The same refusals as <see cref="RunStore.RequireActiveAsync"/>, from the run's lifecycle stage (null: no run).</summary>
+    private static void RequireActive(string runId, string? stage)
+    {
+        if (stage is null)
+        {
+            throw Validation.RunNotFound(runId);
+        }
+
+        if (stage != LifecycleStage.Active)
+        {
+            throw FlightdeckException.InvalidParameter($"The run {runId} must be in the 'active' state. Current state is {stage}.");
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL, metrics only (the common batch): the run check and both inserts as one statement, so one round trip
+    /// and an implicit transaction rather than BEGIN, four statements and COMMIT. The inserts only happen for an active
+    /// run; the statement returns the run's stage (no row: no run) for the same refusals.
+    /// </summary>
+    private async Task LogMetricsInOneStatementAsync(string runId, List<MetricPoint> metrics, List<MetricPoint> latest, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            WITH run AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = @r),
+            points AS (
+                INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
+                SELECT @r, k, v, n, t, s FROM unnest(@k, @v, @n, @t, @s) AS x(k, v, n, t, s)
+                WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')),
+            summary AS (
+                INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)
+                SELECT @r, k, v, n, t, s FROM unnest(@lk, @lv, @ln, @lt, @ls) AS x(k, v, n, t, s)
+                WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')
+                {NewerThanStored})
+            SELECT lifecycle_stage FROM run
+            """;
+        AddParameter(command, "@r", runId);
+        AddMetricArrays(command, "@", metrics);
+        AddMetricArrays(command, "@l", latest);
+        RequireActive(runId, await command.ExecuteScalarAsync(ct) as string);
+    }
+
+    private static void AddMetricArrays(DbCommand command, string prefix, List<MetricPoint> rows)
+    {
+        var keys = new string[rows.Count];
+        var values = new double[rows.Count];
+        var nans = new bool[rows.Count];
+        var timestamps = new long[rows.Count];
+        var steps = new long[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var m = rows[i];
+            keys[i] = m.Key;
+            values[i] = StoredValue(m.Value);
+            nans[i] = double.IsNaN(m.Value);
+            timestamps[i] = m.Timestamp;
+            steps[i] = m.Step;
+        }
+
+        AddArray(command, prefix + "k", keys, NpgsqlDbType.Text);
+        AddArray(command, prefix + "v", values, NpgsqlDbType.Double);
+        AddArray(command, prefix + "n", nans, NpgsqlDbType.Boolean);
+        AddArray(command, prefix + "t", timestamps, NpgsqlDbType.Bigint);
+        AddArray(command, prefix + "s", steps, NpgsqlDbType.Bigint);
+    }
+
+    private const string NewerThanStored = """
+        ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
+            timestamp = excluded.timestamp, step = excluded.step
+        WHERE excluded.step > latest_metrics.step
+           OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
+           OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
+               AND NOT excluded.is_nan AND NOT latest_metrics.is_nan AND excluded.value > latest_metrics.value)
+        """;
 
     private static void CheckCount(int count, int max, string what)
     {
@@ -196,14 +289,6 @@ internal sealed class RunLogWriter(Database database)
     private async Task WriteMetricsAsync(DbConnection connection, DbTransaction transaction, string runId, List<MetricPoint> metrics,
         List<MetricPoint> latest, CancellationToken ct)
     {
-        const string NewerThanStored = """
-            ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
-                timestamp = excluded.timestamp, step = excluded.step
-            WHERE excluded.step > latest_metrics.step
-               OR (excluded.step = latest_metrics.step AND excluded.timestamp > latest_metrics.timestamp)
-               OR (excluded.step = latest_metrics.step AND excluded.timestamp = latest_metrics.timestamp
-                   AND NOT excluded.is_nan AND NOT latest_metrics.is_nan AND excluded.value > latest_metrics.value)
-            """;
         await WriteMetricRowsAsync(connection, transaction, runId, metrics, "INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)", "", ct);
         await WriteMetricRowsAsync(connection, transaction, runId, latest,
             "INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)", NewerThanStored, ct);
@@ -212,30 +297,34 @@ internal sealed class RunLogWriter(Database database)
     private async Task WriteMetricRowsAsync(DbConnection connection, DbTransaction transaction, string runId, List<MetricPoint> rows,
         string insert, string suffix, CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        AddParameter(command, "@r", runId);
         if (database.IsSqlite)
         {
-            command.CommandText = $"{insert} VALUES (@r, @k, @v, @n, @t, @s) {suffix}";
-            var key = AddParameter(command, "@k", "");
-            var value = AddParameter(command, "@v", 0.0);
-            var isNan = AddParameter(command, "@n", false);
-            var timestamp = AddParameter(command, "@t", 0L);
-            var step = AddParameter(command, "@s", 0L);
-            await command.PrepareAsync(ct);
+            // The writer's connection keeps this statement prepared; it runs once per row, bound and stepped with
+            // SQLitePCL directly: through SqliteCommand each row cost several times SQLite's own work.
+            var statement = PreparedCommands.GetRaw((SqliteConnection)connection, $"{insert} VALUES (?1, ?2, ?3, ?4, ?5, ?6) {suffix}");
+            PreparedCommands.Check(connection, raw.sqlite3_bind_text(statement, 1, runId));
             foreach (var m in rows)
             {
-                key.Value = m.Key;
-                value.Value = StoredValue(m.Value);
-                isNan.Value = double.IsNaN(m.Value);
-                timestamp.Value = m.Timestamp;
-                step.Value = m.Step;
-                await command.ExecuteNonQueryAsync(ct);
+                ct.ThrowIfCancellationRequested();
+                PreparedCommands.Check(connection, raw.sqlite3_bind_text(statement, 2, m.Key));
+                PreparedCommands.Check(connection, raw.sqlite3_bind_double(statement, 3, StoredValue(m.Value)));
+                PreparedCommands.Check(connection, raw.sqlite3_bind_int(statement, 4, double.IsNaN(m.Value) ? 1 : 0));
+                PreparedCommands.Check(connection, raw.sqlite3_bind_int64(statement, 5, m.Timestamp));
+                PreparedCommands.Check(connection, raw.sqlite3_bind_int64(statement, 6, m.Step));
+                var rc = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    PreparedCommands.Check(connection, rc);
+                }
             }
 
             return;
         }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        AddParameter(command, "@r", runId);
 
         command.CommandText = $"{insert} SELECT @r, k, v, n, t, s FROM unnest(@k, @v, @n, @t, @s) AS x(k, v, n, t, s) {suffix}";
         AddArray(command, "@k", rows.Select(r => r.Key).ToArray(), NpgsqlDbType.Text);

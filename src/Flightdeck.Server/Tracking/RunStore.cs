@@ -7,7 +7,7 @@ using Flightdeck.Server.Storage;
 namespace Flightdeck.Server.Tracking;
 
 /// <summary>Runs, their tags and the assembly of full <see cref="Run"/> answers.</summary>
-internal sealed class RunStore(Database database)
+internal sealed class RunStore(Database database, IEnumerable<IRunObserver> observers)
 {
     public const string RunNameTag = "mlflow.runName";
     public const string UserTag = "mlflow.user";
@@ -129,6 +129,7 @@ internal sealed class RunStore(Database database)
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO tags (run_uuid, key, value) VALUES (@runId, @Key, @Value)",
                 tagMap.Select(t => new { runId, t.Key, t.Value }), transaction, cancellationToken: ct));
+            await NotifyObserversAsync(connection, transaction, runId, ct);
         }, ct);
 
         return await GetAsync(runId, ct);
@@ -171,6 +172,7 @@ internal sealed class RunStore(Database database)
                     "UPDATE runs SET status = COALESCE(@status, status), end_time = COALESCE(@endTime, end_time) WHERE run_uuid = @runId",
                     new { status = status is null ? null : RunStatusConverter.Instance.NameOf(status.Value), endTime, runId },
                     transaction, cancellationToken: ct));
+                await NotifyObserversAsync(connection, transaction, runId, ct);
             }
 
             if (!string.IsNullOrEmpty(runName))
@@ -179,6 +181,14 @@ internal sealed class RunStore(Database database)
             }
         }, ct);
         return (await GetAsync(runId, ct)).Info;
+    }
+
+    private async Task NotifyObserversAsync(DbConnection connection, DbTransaction transaction, string runId, CancellationToken ct)
+    {
+        foreach (var observer in observers)
+        {
+            await observer.RunChangedAsync(connection, transaction, runId, ct);
+        }
     }
 
     public Task DeleteAsync(string runId, CancellationToken ct) => SetLifecycleAsync(runId, LifecycleStage.Deleted, ct);

@@ -42,17 +42,26 @@ internal static class SearchApi
         }
 
         var compiled = RunSearch.Compile(request.Filter, request.OrderBy, database.Dialect);
-        var parameters = ToParameters(compiled);
-        parameters.Add("@limit", (long)maxResults + 1);
-        parameters.Add("@offset", offset);
-        var sql = $"""
-            SELECT {RunStore.SelectColumns} FROM runs r {compiled.Joins}
-            WHERE r.experiment_id IN ({string.Join(",", experimentIds)})
+        var scope = $"""
+            r.experiment_id IN ({string.Join(",", experimentIds)})
               AND r.lifecycle_stage IN ({ExperimentStore.LifecycleStagesSql(request.RunViewType ?? ViewType.ActiveOnly)})
-              AND ({compiled.Where})
-            ORDER BY {compiled.OrderBy} LIMIT @limit OFFSET @offset
             """;
-        var page = await runs.QueryAsync(sql, parameters, context.RequestAborted);
+        var page = compiled.Walk is { } walk
+            ? await MetricWalkPage.TryReadAsync(compiled, walk, scope, maxResults + 1L, offset, runs, database, context.RequestAborted)
+            : null;
+        if (page is null)
+        {
+            var parameters = ToParameters(compiled);
+            parameters.Add("@limit", (long)maxResults + 1);
+            parameters.Add("@offset", offset);
+            var sql = $"""
+                SELECT {RunStore.SelectColumns} FROM runs r {compiled.Joins}
+                WHERE {scope} AND ({compiled.Where})
+                ORDER BY {compiled.OrderBy} LIMIT @limit OFFSET @offset
+                """;
+            page = await runs.QueryAsync(sql, parameters, context.RequestAborted);
+        }
+
         var more = page.Count > maxResults;
         if (more)
         {
@@ -111,7 +120,7 @@ internal static class SearchApi
             Json.SearchExperimentsResponse);
     }
 
-    private static DynamicParameters ToParameters(CompiledSearch compiled)
+    internal static DynamicParameters ToParameters(CompiledSearch compiled)
     {
         var parameters = new DynamicParameters();
         foreach (var (name, value) in compiled.Parameters)

@@ -60,21 +60,46 @@ internal static class RunSearch
     public static CompiledSearch Compile(string? filter, IReadOnlyList<string>? orderBy, SqlDialect dialect)
     {
         var sql = new SearchSqlWriter(dialect);
-        var clauses = SearchParser.ParseFilter(filter, Prefixes).Select(c => CompileClause(c, sql)).ToList();
-        var (joins, order) = CompileOrder(orderBy ?? [], sql);
-        return new CompiledSearch(joins, clauses.Count == 0 ? "1=1" : string.Join(" AND ", clauses), order, sql.Parameters);
+        var conditions = SearchParser.ParseFilter(filter, Prefixes).Select(c => CompileClause(c, sql)).ToList();
+        var order = CompileOrder(orderBy ?? [], sql);
+        var walk = order.LeadingMetric is { } leading
+            ? leading with { Where = WalkWhere(conditions, leading.Alias, dialect) }
+            : null;
+        return new CompiledSearch(order.Joins, Where(conditions.Select(c => c.Text)), order.OrderBy, sql.Parameters) { Walk = walk };
     }
 
-    private static string CompileClause(SearchComparison clause, SearchSqlWriter sql) => clause.Left.Entity switch
+    private static string Where(IEnumerable<string> clauses)
+    {
+        var where = string.Join(" AND ", clauses);
+        return where.Length == 0 ? "1=1" : where;
+    }
+
+    /// <summary>
+    /// The filter of a <see cref="MetricWalk"/>: the conditions on a run's rows are checked against the walked metric
+    /// row's run_uuid, so they run before the runs row is fetched; equalities first, as they usually reject the most.
+    /// PostgreSQL would turn the EXISTS into hash semi-joins over every matching row and lose the early stop; OFFSET 0
+    /// keeps each one a probe.
+    /// </summary>
+    private static string WalkWhere(List<RunCondition> conditions, string alias, SqlDialect dialect)
+    {
+        var offset = dialect == SqlDialect.Postgres ? " OFFSET 0" : "";
+        return Where(conditions
+            .OrderBy(c => c.From is null ? 2 : c.Equality ? 0 : 1)
+            .Select(c => c.From is null
+                ? c.Text
+                : $"EXISTS (SELECT 1 FROM {c.From} WHERE sf.run_uuid = {alias}.run_uuid AND {c.Condition}{offset})"));
+    }
+
+    private static RunCondition CompileClause(SearchComparison clause, SearchSqlWriter sql) => clause.Left.Entity switch
     {
         SearchEntity.Metric => Metric(clause, sql),
         SearchEntity.Param => KeyValue(clause, "params", "param", sql),
         SearchEntity.Tag => KeyValue(clause, "tags", "tag", sql),
         SearchEntity.Dataset => Dataset(clause, sql),
-        _ => Attribute(clause, sql),
+        _ => new RunCondition(Attribute(clause, sql)),
     };
 
-    private static string Metric(SearchComparison clause, SearchSqlWriter sql)
+    private static RunCondition Metric(SearchComparison clause, SearchSqlWriter sql)
     {
         SearchRules.RequireComparator(clause, SearchRules.NumericComparators, "metrics");
         var value = SearchRules.RequireNumber(clause, "metric");
@@ -86,7 +111,7 @@ internal static class RunSearch
         return RunHas("latest_metrics sf", $"sf.key = {key} AND {test}", clause.Comparator);
     }
 
-    private static string KeyValue(SearchComparison clause, string table, string what, SearchSqlWriter sql)
+    private static RunCondition KeyValue(SearchComparison clause, string table, string what, SearchSqlWriter sql)
     {
         SearchRules.RequireComparator(clause, SearchRules.StringComparators, what + "s");
         SearchRules.RequireText(clause, what);
@@ -94,7 +119,7 @@ internal static class RunSearch
         return RunHas(table + " sf", $"sf.key = {key} AND {sql.CompareText("sf.value", clause.Comparator, clause.Value)}", clause.Comparator);
     }
 
-    private static string Dataset(SearchComparison clause, SearchSqlWriter sql)
+    private static RunCondition Dataset(SearchComparison clause, SearchSqlWriter sql)
     {
         var key = clause.Left.Key;
         if (!DatasetKeys.Contains(key, StringComparer.Ordinal))
@@ -123,9 +148,17 @@ internal static class RunSearch
     /// the requested order and stops at the LIMIT. SQLite has no range statistics to choose for itself; PostgreSQL
     /// plans both forms as the same semi-join.
     /// </summary>
-    private static string RunHas(string from, string condition, string comparator) => comparator is "=" or "IN"
-        ? $"r.run_uuid IN (SELECT sf.run_uuid FROM {from} WHERE {condition})"
-        : $"EXISTS (SELECT 1 FROM {from} WHERE sf.run_uuid = r.run_uuid AND {condition})";
+    private static RunCondition RunHas(string from, string condition, string comparator)
+    {
+        var equality = comparator is "=" or "IN";
+        var text = equality
+            ? $"r.run_uuid IN (SELECT sf.run_uuid FROM {from} WHERE {condition})"
+            : $"EXISTS (SELECT 1 FROM {from} WHERE sf.run_uuid = r.run_uuid AND {condition})";
+        return new RunCondition(text, from, condition, equality);
+    }
+
+    /// <summary>One filter clause: <see cref="Text"/> over <c>runs r</c>; for conditions on a run's rows, also their parts.</summary>
+    private sealed record RunCondition(string Text, string? From = null, string? Condition = null, bool Equality = false);
 
     private static string Attribute(SearchComparison clause, SearchSqlWriter sql)
     {
@@ -152,11 +185,12 @@ internal static class RunSearch
         return sql.CompareText(column, clause.Comparator, clause.Value);
     }
 
-    private static (string Joins, string OrderBy) CompileOrder(IReadOnlyList<string> orderBy, SearchSqlWriter sql)
+    private static CompiledOrder CompileOrder(IReadOnlyList<string> orderBy, SearchSqlWriter sql)
     {
         var items = orderBy.Select(o => SearchParser.ParseOrderBy(o, Prefixes)).ToList();
         var joins = new List<string>();
         var terms = new List<string>();
+        MetricWalk? leading = null;
         var identities = new List<(string, string)>();
         var hasStartTime = false;
         var hasRunId = false;
@@ -175,7 +209,13 @@ internal static class RunSearch
                     break;
                 case SearchEntity.Metric:
                     var metric = sql.Alias("so");
-                    joins.Add($"LEFT JOIN latest_metrics {metric} ON {metric}.run_uuid = r.run_uuid AND {metric}.key = {sql.Bind(key)}");
+                    var keyParameter = sql.Bind(key);
+                    if (terms.Count == 0)
+                    {
+                        leading = new MetricWalk(metric, keyParameter, direction);
+                    }
+
+                    joins.Add($"LEFT JOIN latest_metrics {metric} ON {metric}.run_uuid = r.run_uuid AND {metric}.key = {keyParameter}");
                     identities.Add(("metric:" + key, item.Raw));
                     // -inf, numbers, +inf, then NaN, then runs without the metric, whatever the direction.
                     terms.Add($"CASE WHEN {metric}.run_uuid IS NULL THEN 2 WHEN {metric}.is_nan = {sql.Bool(true)} THEN 1 ELSE 0 END");
@@ -205,8 +245,20 @@ internal static class RunSearch
             terms.Add("r.run_uuid ASC");
         }
 
-        return (string.Join(" ", joins), string.Join(", ", terms));
+        if (leading is not null)
+        {
+            // The walk reads the leading metric in index order: its join and its two sort terms (group, value) go.
+            leading = leading with
+            {
+                Joins = string.Join(" ", joins.Skip(1)),
+                OrderBy = string.Join(", ", [$"{leading.Alias}.value {leading.Direction}", .. terms.Skip(2)]),
+            };
+        }
+
+        return new CompiledOrder(string.Join(" ", joins), string.Join(", ", terms), leading);
     }
+
+    private sealed record CompiledOrder(string Joins, string OrderBy, MetricWalk? LeadingMetric);
 
     private static string OrderColumn(string key, SearchSqlWriter sql)
     {
