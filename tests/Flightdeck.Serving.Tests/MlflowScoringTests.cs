@@ -89,12 +89,24 @@ public sealed class MlflowScoringTests(ServingFixture fixture) : IClassFixture<S
     [InlineData("""{"instances": [], "inputs": []}""", "several")]
     [InlineData("""{"columns": ["F1"]}""", "none")]
     [InlineData("""{"dataframe_split": {"columns": ["F1"]""", "not valid JSON")]
+    [InlineData("""{"instances": [1, 2, 3]}""", "one input")]
     public async Task Malformed_bodies_are_400s_that_say_why(string body, string reason)
     {
         var reply = await fixture.Http.PostJsonAsync("invocations?model=clf", body, Cancel);
 
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Contains(reason, reply.Body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task An_empty_dataframe_gets_empty_predictions()
+    {
+        const string body = """{"dataframe_split": {"columns": ["F1","F2","F3","Age","Region"], "data": []}}""";
+
+        var reply = await fixture.Http.PostJsonAsync("invocations?model=clf", body, Cancel);
+
+        Assert.True(reply.Status == HttpStatusCode.OK, reply.ToString());
+        Assert.Equal(0, reply.Body.GetProperty("predictions").GetArrayLength());
     }
 
     [Fact]
