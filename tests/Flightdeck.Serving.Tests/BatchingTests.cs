@@ -69,6 +69,26 @@ public sealed class BatchingTests
     }
 
     [Fact]
+    public async Task A_batch_waits_for_company_up_to_the_delay_and_closes_when_full()
+    {
+        var counting = new GatedPredictor(LoadReal());
+        counting.Open();
+        await using var host = new ModelHost();
+        var model = await host.AddAsync("clf", "1", counting,
+            new BatchingOptions { MaxBatchSize = 3, MaxBatchDelay = TimeSpan.FromSeconds(2), MaxConcurrentBatches = 1 });
+        var rows = TinyModel.Generate(7, seed: 9);
+
+        // A lone request is predicted once the delay has passed, without company.
+        Assert.Equal(1, (await model.PredictAsync(TinyModel.Batch(rows[..1]), Cancel)).RowCount);
+        // Requests sent within the delay share one predict, which runs as soon as the batch is full.
+        var round = await Task.WhenAll(rows[1..4].Select(r => model.PredictAsync(TinyModel.Batch([r]), Cancel)));
+        var again = await Task.WhenAll(rows[4..7].Select(r => model.PredictAsync(TinyModel.Batch([r]), Cancel)));
+
+        Assert.All(round.Concat(again), output => Assert.Equal(1, output.RowCount));
+        Assert.Equal([1, 3, 3], counting.CallRows);
+    }
+
+    [Fact]
     public async Task A_bad_request_in_a_merged_batch_fails_alone()
     {
         var gated = new GatedPredictor(LoadReal());

@@ -69,7 +69,6 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
         var reader = _queue.Reader;
         var batch = new List<PendingPrediction>(_options.MaxBatchSize);
         PendingPrediction? carried = null;
-        var waitLimit = new CancellationTokenSource();
         try
         {
             while (carried is not null || await reader.WaitToReadAsync(_stopping.Token))
@@ -87,13 +86,8 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
                     if (next is null)
                     {
                         var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-                        if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(reader, remaining, waitLimit))
+                        if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(reader, remaining))
                             break;
-                        if (!waitLimit.TryReset())
-                        {
-                            waitLimit.Dispose();
-                            waitLimit = new CancellationTokenSource();
-                        }
                         continue;
                     }
                     if (rows + next.Rows > _options.MaxBatchSize || next.Layout != first.Layout)
@@ -114,8 +108,8 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
         }
         finally
         {
-            carried?.Fail(new ObjectDisposedException(nameof(AdaptiveBatcher), "The model was unloaded."));
-            waitLimit.Dispose();
+            foreach (var pending in batch.Append(carried).OfType<PendingPrediction>())
+                pending.Fail(new ObjectDisposedException(nameof(AdaptiveBatcher), "The model was unloaded."));
         }
     }
 
@@ -131,10 +125,10 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
         return null;
     }
 
-    private async Task<bool> WaitForMoreAsync(ChannelReader<PendingPrediction> reader, TimeSpan remaining, CancellationTokenSource waitLimit)
+    private async Task<bool> WaitForMoreAsync(ChannelReader<PendingPrediction> reader, TimeSpan remaining)
     {
-        waitLimit.CancelAfter(remaining);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(waitLimit.Token, _stopping.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        linked.CancelAfter(remaining);
         try
         {
             return await reader.WaitToReadAsync(linked.Token);
