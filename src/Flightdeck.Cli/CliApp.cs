@@ -25,6 +25,7 @@ public static class CliApp
         config.CancellationExitCode(ExitCodes.Cancelled);
 
         config.AddCommand<ServerCommand>("server").WithDescription("Run the tracking server.");
+        config.AddCommand<ServeCommand>("serve").WithDescription("Serve a model over HTTP (MLflow /invocations and Open Inference v2).");
         config.AddBranch("db", db =>
         {
             db.SetDescription("Manage the backend store.");

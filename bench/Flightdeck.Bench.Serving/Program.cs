@@ -1,0 +1,75 @@
+// Serving benchmark host (bench/run-serving.sh). Trains a small FastTree model (5 columns, 50 trees), packages it,
+// and serves it on one port as two models of one ModelHost plus a bare endpoint:
+//   POST /invocations?model=batched    adaptive batching (defaults: max batch 64, max delay 2 ms)
+//   POST /invocations?model=unbatched  the same path with --max-batch-size 1 (one predict per request)
+//   POST /direct                       bare ASP.NET endpoint: parse dataframe_split, Predict, write JSON (no queue)
+// Usage: Flightdeck.Bench.Serving PORT [FLAVOR=mlnet|onnx]
+using System.Text.Json;
+using Flightdeck.Models;
+using Flightdeck.Serving;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5201;
+var flavor = args.Length > 1 ? args[1] : ModelFlavors.MlNet;
+
+var ml = new MLContext(seed: 1);
+var random = new Random(7);
+string[] regions = ["north", "south", "east", "west"];
+var rows = Enumerable.Range(0, 2000).Select(_ =>
+{
+    var row = new Row
+    {
+        F1 = (float)random.NextDouble(), F2 = (float)(random.NextDouble() * 10), F3 = (float)random.NextDouble() - 0.5f,
+        Age = random.Next(18, 90), Region = regions[random.Next(4)],
+    };
+    row.Label = 3 * row.F1 + 0.3 * row.F2 - 4 * row.F3 + 0.02 * row.Age - 3.5 + random.NextDouble() > 0;
+    return row;
+}).ToList();
+var data = ml.Data.LoadFromEnumerable(rows);
+var model = ml.Transforms.Conversion.ConvertType("AgeF", "Age", DataKind.Single)
+    .Append(ml.Transforms.Categorical.OneHotEncoding("RegionKey", "Region"))
+    .Append(ml.Transforms.Concatenate("Features", "F1", "F2", "F3", "AgeF", "RegionKey"))
+    .Append(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 16, numberOfTrees: 50))
+    .Fit(data);
+var directory = Directory.CreateTempSubdirectory("flightdeck-bench-serving-").FullName;
+new ModelPackageWriter(ml).Write(directory, model, data, new ModelPackageWriteOptions { OnnxExport = OnnxExport.Required });
+
+await using var host = new ModelHost();
+var load = new ModelLoadOptions { Flavor = flavor };
+await host.LoadAsync("batched", "1", directory, new BatchingOptions(), load);
+await host.LoadAsync("unbatched", "1", directory, new BatchingOptions { MaxBatchSize = 1 }, load);
+using var direct = ModelLoader.Load(directory, load);
+
+var app = ServingApp.Build(host, new ServingOptions { Port = port });
+app.MapPost("/direct", async (HttpContext context) =>
+{
+    using var document = await JsonDocument.ParseAsync(context.Request.Body);
+    var output = direct.Predict(DataBatch.FromSplitJson(document.RootElement.GetProperty("dataframe_split"), direct.Signature.Inputs));
+    context.Response.ContentType = "application/json";
+    await using var writer = new Utf8JsonWriter(context.Response.Body);
+    writer.WriteStartObject();
+    writer.WritePropertyName("predictions");
+    output.WriteRecordsJson(writer);
+    writer.WriteEndObject();
+});
+Console.WriteLine($"serving bench ({flavor}) on http://127.0.0.1:{port}");
+await app.RunAsync();
+Directory.Delete(directory, recursive: true);
+
+internal sealed class Row
+{
+    public float F1 { get; set; }
+
+    public float F2 { get; set; }
+
+    public float F3 { get; set; }
+
+    public int Age { get; set; }
+
+    public string Region { get; set; } = "";
+
+    public bool Label { get; set; }
+}

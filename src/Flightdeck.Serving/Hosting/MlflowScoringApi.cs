@@ -1,0 +1,74 @@
+using System.Text;
+using System.Text.Json;
+using Flightdeck.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace Flightdeck.Serving;
+
+/// <summary>MLflow's scoring protocol, as <c>mlflow models serve</c> speaks it: <c>POST /invocations</c> (JSON or CSV),
+/// <c>GET /ping</c>, <c>GET /health</c> and <c>GET /version</c>. With several models loaded, <c>/invocations</c> takes
+/// <c>?model=NAME[&amp;version=V]</c>.</summary>
+public static class MlflowScoringApi
+{
+    public static IEndpointRouteBuilder MapMlflowScoring(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/ping", Health);
+        endpoints.MapGet("/health", Health);
+        endpoints.MapGet("/version", () => Results.Text(ModelPackage.CurrentFlightdeckVersion ?? "unknown"));
+        endpoints.MapPost("/invocations", InvokeAsync);
+        return endpoints;
+    }
+
+    // MLflow answers 200 once the model is loaded and 404 before.
+    private static IResult Health(ModelHost host) => host.Models.Count > 0 ? Results.Text("\n") : Results.NotFound();
+
+    private static Task InvokeAsync(HttpContext context, ModelHost host, ILoggerFactory loggers) =>
+        ServingResponses.HandleAsync(context, ErrorStyle.Mlflow, loggers.CreateLogger(typeof(MlflowScoringApi)), async () =>
+        {
+            var model = ChooseModel(context.Request, host);
+            var input = await ReadInputAsync(context.Request, model.Signature, context.RequestAborted);
+            var output = await model.PredictAsync(input, context.RequestAborted);
+            await ServingResponses.WriteJsonAsync(context, writer => PredictionJson.WriteMlflowResponse(writer, output));
+        });
+
+    private static ServedModel ChooseModel(HttpRequest request, ModelHost host)
+    {
+        var name = request.Query["model"].ToString();
+        var version = request.Query["version"].ToString();
+        if (name.Length > 0)
+            return host.Find(name, version.Length > 0 ? version : null)
+                ?? throw ServingRequestException.NotFound($"Model '{name}'{(version.Length > 0 ? $" version {version}" : "")} is not loaded.");
+        return host.Default ?? (host.Models.Count == 0
+            ? throw ServingRequestException.NotFound("No model is loaded.")
+            : throw ServingRequestException.BadRequest(
+                "Several models are loaded; choose one with ?model=NAME[&version=V] or use /v2/models/NAME/infer."));
+    }
+
+    private static async Task<DataBatch> ReadInputAsync(HttpRequest request, ModelSignature signature, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType))
+            throw new ServingRequestException(StatusCodes.Status415UnsupportedMediaType,
+                "Send the input as Content-Type application/json or text/csv.");
+        var charset = contentType.Charset.ToString();
+        if (charset.Length > 0 && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            throw new ServingRequestException(StatusCodes.Status415UnsupportedMediaType, $"Charset '{charset}' is not supported; send utf-8.");
+        var mediaType = contentType.MediaType.ToString();
+        if (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            return MlflowScoringInput.Parse(document.RootElement, signature);
+        }
+        if (mediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
+        {
+            using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            return CsvInput.Parse(await reader.ReadToEndAsync(cancellationToken), signature.Inputs);
+        }
+        throw new ServingRequestException(StatusCodes.Status415UnsupportedMediaType,
+            $"Content type '{mediaType}' is not supported; send application/json or text/csv.");
+    }
+}

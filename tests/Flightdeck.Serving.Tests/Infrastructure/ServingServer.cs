@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Flightdeck.Serving.Tests.Infrastructure;
+
+/// <summary>A real serving process on a free loopback port around a <see cref="ModelHost"/> the test fills.</summary>
+public sealed class ServingServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ServingServer(ModelHost host, WebApplication app)
+    {
+        Host = host;
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
+    }
+
+    public ModelHost Host { get; }
+
+    public HttpClient Http { get; }
+
+    public static async Task<ServingServer> StartAsync(ModelHost host, long maxBodyBytes = 1024 * 1024)
+    {
+        var app = ServingApp.Build(host, new ServingOptions { Port = 0, MaxRequestBodyBytes = maxBodyBytes });
+        await app.StartAsync();
+        return new ServingServer(host, app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Host.DisposeAsync();
+    }
+}
