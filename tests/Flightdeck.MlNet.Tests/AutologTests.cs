@@ -3,6 +3,7 @@ using System.Text.Json;
 using Flightdeck.Client;
 using Flightdeck.Contracts;
 using Flightdeck.MlNet.Data;
+using Flightdeck.Client.Tests.Infrastructure;
 using Flightdeck.MlNet.Tests.Infrastructure;
 using Microsoft.ML;
 

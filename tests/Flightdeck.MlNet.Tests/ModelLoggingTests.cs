@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Flightdeck.Client;
 using Flightdeck.Contracts;
+using Flightdeck.Client.Tests.Infrastructure;
 using Flightdeck.MlNet.Tests.Infrastructure;
 using Flightdeck.Models;
 using Microsoft.ML;
