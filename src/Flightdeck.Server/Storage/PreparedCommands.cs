@@ -33,6 +33,33 @@ internal static class PreparedCommands
         return statement;
     }
 
+    /// <summary>
+    /// Finalizes the statements kept for <paramref name="connection"/>; call it before disposing the connection, since
+    /// SQLite keeps a connection with unfinalized statements open (a "zombie" holding its file) after close.
+    /// </summary>
+    public static void Release(DbConnection connection)
+    {
+        if (RawCache.TryGetValue(connection, out var statements))
+        {
+            foreach (var statement in statements.Values)
+            {
+                statement.Dispose();
+            }
+
+            RawCache.Remove(connection);
+        }
+
+        if (Cache.TryGetValue(connection, out var commands))
+        {
+            foreach (var command in commands.Values)
+            {
+                command.Dispose();
+            }
+
+            Cache.Remove(connection);
+        }
+    }
+
     /// <summary>Throws SQLite's error for a failed call (<paramref name="rc"/> not OK), as Microsoft.Data.Sqlite would.</summary>
     public static void Check(DbConnection connection, int rc)
     {

@@ -140,6 +140,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         if (_connection is { } connection)
         {
             _connection = null;
+            PreparedCommands.Release(connection);
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
