@@ -40,6 +40,13 @@ public sealed class BatchColumn
 
     public int RowCount { get; }
 
+    /// <summary>Writes one row's value as JSON: null when missing, vectors as arrays, non-finite numbers as the strings
+    /// "NaN", "Infinity" and "-Infinity" (JSON has no such numbers; MLflow's clients read these).</summary>
+    public void WriteJsonValue(System.Text.Json.Utf8JsonWriter writer, int row) => DataBatchJson.WriteCell(writer, this, row);
+
+    /// <summary>Writes a number as <see cref="WriteJsonValue"/> does.</summary>
+    public static void WriteJsonNumber(System.Text.Json.Utf8JsonWriter writer, float value) => DataBatchJson.WriteFloat(writer, value);
+
     /// <summary>Values per row: 1 for scalar columns.</summary>
     public int VectorSize { get; }
 

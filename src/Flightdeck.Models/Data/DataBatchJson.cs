@@ -345,7 +345,7 @@ internal static class DataBatchJson
         writer.WriteEndArray();
     }
 
-    private static void WriteCell(Utf8JsonWriter writer, BatchColumn column, int row)
+    internal static void WriteCell(Utf8JsonWriter writer, BatchColumn column, int row)
     {
         if (column.IsMissing(row))
         {
@@ -369,7 +369,7 @@ internal static class DataBatchJson
         }
     }
 
-    private static void WriteFloat(Utf8JsonWriter writer, float value)
+    internal static void WriteFloat(Utf8JsonWriter writer, float value)
     {
         if (float.IsFinite(value))
             writer.WriteNumberValue(value);
