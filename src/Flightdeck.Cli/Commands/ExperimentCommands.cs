@@ -60,18 +60,10 @@ public sealed class GetExperimentCommand(IAnsiConsole console) : AsyncCommand<Ex
             return ExitCodes.Ok;
         }
 
-        var details = new Grid().AddColumn().AddColumn();
-        foreach (var (label, value) in new[]
-        {
+        Output.Details(console,
             ("ID", experiment.ExperimentId), ("Name", experiment.Name), ("Stage", experiment.LifecycleStage),
             ("Artifact location", experiment.ArtifactLocation ?? ""), ("Created", Output.Time(experiment.CreationTime)),
-            ("Updated", Output.Time(experiment.LastUpdateTime)),
-        })
-        {
-            details.AddRow(new Markup($"[bold]{label}[/]"), new Text(value));
-        }
-
-        console.Write(details);
+            ("Updated", Output.Time(experiment.LastUpdateTime)));
         if (experiment.Tags.Count > 0)
         {
             var tags = Output.Table("Tag", "Value");

@@ -236,17 +236,9 @@ public sealed class ShowDatasetCommand(IAnsiConsole console) : AsyncCommand<Data
         }
 
         var d = answer.Dataset;
-        var details = new Grid().AddColumn().AddColumn();
-        foreach (var (label, value) in new[]
-        {
+        Output.Details(console,
             ("Dataset ID", d.DatasetId), ("Name", d.Name), ("Digest", d.Digest), ("Experiment", d.ExperimentId), ("Owner", d.Owner ?? ""),
-            ("Source type", d.SourceType), ("Source", d.Source), ("Source URI", d.SourceUri ?? ""),
-        })
-        {
-            details.AddRow(new Markup($"[bold]{label}[/]"), new Text(value));
-        }
-
-        console.Write(details);
+            ("Source type", d.SourceType), ("Source", d.Source), ("Source URI", d.SourceUri ?? ""));
         var runs = Output.Table("Run ID", "Name", "Experiment", "Status", "Started", "Context");
         foreach (var run in answer.Runs)
         {

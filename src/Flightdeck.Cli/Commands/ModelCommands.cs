@@ -84,17 +84,9 @@ public sealed class ShowModelCommand(IAnsiConsole console) : AsyncCommand<ModelN
             return ExitCodes.Ok;
         }
 
-        var details = new Grid().AddColumn().AddColumn();
-        foreach (var (label, value) in new[]
-        {
+        Output.Details(console,
             ("Name", model.Name), ("Description", model.Description ?? ""), ("Created", Output.Time(model.CreationTimestamp)),
-            ("Updated", Output.Time(model.LastUpdatedTimestamp)), ("Aliases", ModelText.Aliases(model.Aliases)),
-        })
-        {
-            details.AddRow(new Markup($"[bold]{label}[/]"), new Text(value));
-        }
-
-        console.Write(details);
+            ("Updated", Output.Time(model.LastUpdatedTimestamp)), ("Aliases", ModelText.Aliases(model.Aliases)));
         if (model.LatestVersions.Count > 0)
         {
             var latest = Output.Table("Stage", "Latest version", "Run ID", "Source");

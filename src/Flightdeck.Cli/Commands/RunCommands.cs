@@ -77,19 +77,11 @@ public sealed class GetRunCommand(IAnsiConsole console) : AsyncCommand<RunSettin
         }
 
         var (info, data) = (answer.Run.Info, answer.Run.Data);
-        var details = new Grid().AddColumn().AddColumn();
-        foreach (var (label, value) in new[]
-        {
+        Output.Details(console,
             ("Run ID", info.RunId), ("Name", info.RunName), ("Experiment", info.ExperimentId),
             ("Status", RunStatusConverter.Instance.NameOf(info.Status)), ("Stage", info.LifecycleStage), ("User", info.UserId),
             ("Started", Output.Time(info.StartTime)), ("Ended", Output.Time(info.EndTime)),
-            ("Duration", Output.Duration(info.StartTime, info.EndTime)), ("Artifacts", info.ArtifactUri),
-        })
-        {
-            details.AddRow(new Markup($"[bold]{label}[/]"), new Text(value));
-        }
-
-        console.Write(details);
+            ("Duration", Output.Duration(info.StartTime, info.EndTime)), ("Artifacts", info.ArtifactUri));
         WriteSection(console, "Param", "Value", data.Params.Select(p => (p.Key, p.Value)));
         WriteSection(console, "Metric", "Latest value (step)", data.Metrics.Select(m => (m.Key, (string?)$"{Output.Number(m.Value)} ({m.Step ?? 0})")));
         WriteSection(console, "Tag", "Value", data.Tags.Select(t => (t.Key, t.Value)));

@@ -65,6 +65,18 @@ internal static class Output
         return table;
     }
 
+    /// <summary>Writes label/value pairs as a two-column grid, labels in bold: the head of every "show" command.</summary>
+    public static void Details(IAnsiConsole console, params (string Label, string? Value)[] rows)
+    {
+        var details = new Grid().AddColumn().AddColumn();
+        foreach (var (label, value) in rows)
+        {
+            details.AddRow(new Markup($"[bold]{Markup.Escape(label)}[/]"), new Text(value ?? ""));
+        }
+
+        console.Write(details);
+    }
+
     /// <summary>Adds a row of plain text cells (escaped, so names with [brackets] print as they are).</summary>
     public static void Row(Table table, params string?[] cells) => table.AddRow(cells.Select(c => (Spectre.Console.Rendering.IRenderable)new Text(c ?? "")).ToArray());
 }
