@@ -13,26 +13,12 @@ public sealed class BuildDockerTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>The tiny ML.NET model logged to a run and registered as "clf" version 1, alias champion.</summary>
-    private static async Task<string> RegisterTinyModelAsync(TestServer server)
-    {
-        using var client = server.CreateClient();
-        var experimentId = await client.CreateExperimentAsync("packaging", cancellationToken: Ct);
-        var run = await client.CreateRunAsync(new CreateRunRequest { ExperimentId = experimentId }, Ct);
-        var runId = run.Run.Info.RunId;
-        await client.UploadArtifactAsync(runId, TinyModel.Instance.PackageDirectory, "model", cancellationToken: Ct);
-        await client.CreateRegisteredModelAsync("clf", cancellationToken: Ct);
-        await client.CreateModelVersionAsync("clf", $"runs:/{runId}/model", runId, cancellationToken: Ct);
-        await client.SetRegisteredModelAliasAsync("clf", "champion", "1", Ct);
-        return runId;
-    }
-
     [Fact]
     public async Task Build_docker_writes_a_context_whose_entrypoint_serves_the_baked_model()
     {
         // Given a registered model version
         await using var server = await TestServer.StartAsync();
-        var runId = await RegisterTinyModelAsync(server);
+        var runId = await TinyModelRegistry.RegisterAsync(server, cancellationToken: Ct);
         var output = Path.Combine(server.WorkDir, "image");
 
         // When the build context is written
@@ -97,7 +83,7 @@ public sealed class BuildDockerTests
     public async Task Build_docker_refuses_bad_input_with_the_documented_exit_codes()
     {
         await using var server = await TestServer.StartAsync();
-        await RegisterTinyModelAsync(server);
+        await TinyModelRegistry.RegisterAsync(server, cancellationToken: Ct);
         var uri = server.BaseAddress.ToString();
         var output = Path.Combine(server.WorkDir, "image");
         using (var client = server.CreateClient())
