@@ -106,7 +106,10 @@ public sealed class BuildDockerCommand(IAnsiConsole console) : AsyncCommand<Buil
         var name = version?.Name ?? model.ArtifactPath?.TrimEnd('/').Split('/')[^1] ?? "model";
         var spec = new DockerImageSpec(settings.ModelUri, name, version?.Version, model.RunId,
             settings.ImageName ?? DockerContext.DefaultImageName(name, version?.Version ?? model.RunId?[..Math.Min(12, model.RunId.Length)]),
-            settings.BaseImage, settings.Runtime);
+            settings.BaseImage, settings.Runtime)
+        {
+            HasInputExample = File.Exists(Path.Combine(modelDir, "input_example.json")),
+        };
         var appDir = Path.Combine(contextDir, DockerContext.AppDirectory);
         var cliProject = settings.CliProject ?? FindCliProject() ?? "src/Flightdeck.Cli/Flightdeck.Cli.csproj";
         var publishCommand = DockerContext.PublishCommand(cliProject, settings.Runtime, appDir);

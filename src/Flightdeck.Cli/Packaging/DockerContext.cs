@@ -6,7 +6,11 @@ using System.Text.RegularExpressions;
 namespace Flightdeck.Cli.Packaging;
 
 /// <summary>What goes into a model image: where the model came from and how the image is named and based.</summary>
-internal sealed record DockerImageSpec(string ModelUri, string ModelName, string? Version, string? RunId, string ImageName, string BaseImage, string Runtime);
+internal sealed record DockerImageSpec(string ModelUri, string ModelName, string? Version, string? RunId, string ImageName, string BaseImage, string Runtime)
+{
+    /// <summary>Whether the package has an input_example.json (MLflow's split format) the README can score with.</summary>
+    public bool HasInputExample { get; init; }
+}
 
 /// <summary>
 /// The files of a model image's build context: a Dockerfile running <c>flightdeck serve</c> on the model baked into the
@@ -83,6 +87,7 @@ internal static partial class DockerContext
         !app/
         !model/
         **/*.pdb
+        **/*.dbg
         **/.DS_Store
 
         """;
@@ -104,7 +109,9 @@ internal static partial class DockerContext
         first.AppendLine($"docker run --rm -p {Port}:{Port} {spec.ImageName}");
         first.AppendLine($"curl -s http://127.0.0.1:{Port}/ping");
         first.AppendLine($"curl -s http://127.0.0.1:{Port}/invocations -H 'Content-Type: application/json' \\");
-        first.AppendLine("  -d '{\"dataframe_split\": {\"columns\": [\"...\"], \"data\": [[...]]}}'");
+        first.AppendLine(spec.HasInputExample
+            ? "  -d \"{\\\"dataframe_split\\\": $(cat model/input_example.json)}\""
+            : "  -d '{\"dataframe_split\": {\"columns\": [\"...\"], \"data\": [[...]]}}'");
         first.AppendLine("```");
         first.AppendLine();
         first.AppendLine($"The container runs `{string.Join(' ', Entrypoint)}` as user {UserId}. Health: `/ping` (Docker HEALTHCHECK),");

@@ -63,12 +63,15 @@ internal static class EndpointView
         var table = Output.Table("Time", "Event", "Traffic after", "Rollout", "Reason");
         foreach (var change in events)
         {
-            Output.Row(table, Output.Time(change.Timestamp), change.Type, Traffic(change.Routes), change.RolloutId,
+            Output.Row(table, Output.Time(change.Timestamp), change.Type, Traffic(change.Routes), ShortId(change.RolloutId),
                 change.Reason ?? (change.Reading is null ? null : Reading(change.Reading)));
         }
 
         console.Write(table);
     }
+
+    /// <summary>The first 12 hex digits of a rollout id: enough to tell rollouts apart in a table.</summary>
+    public static string? ShortId(string? rolloutId) => rolloutId is { Length: > 12 } ? rolloutId[..12] : rolloutId;
 
     /// <summary>"step 2/3: 50%".</summary>
     public static string Step(EndpointRollout rollout) => rollout.Steps.Count == 0
