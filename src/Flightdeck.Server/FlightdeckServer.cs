@@ -5,6 +5,7 @@ using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
+using Flightdeck.Server.Ui;
 using Flightdeck.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -50,6 +51,7 @@ public static class FlightdeckServer
         app.MapLineageApi();
         app.MapWebhooksApi();
         app.MapArtifactsApi();
+        app.MapUi();
         app.MapUnknownApiRoutes();
         return app;
     }
