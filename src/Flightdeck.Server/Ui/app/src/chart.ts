@@ -2,7 +2,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { api, Series } from "./api";
 import { h } from "./dom";
-import { formatValue } from "./format";
+import { formatCompact, formatValue } from "./format";
 
 export const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777", "#4b5563", "#65a30d"];
 
@@ -77,8 +77,8 @@ export class MetricChart {
       height: 220,
       scales: { x: { time: false }, y: { distr: this.log ? 3 : 1 } },
       axes: [
-        { label: "step", stroke: "#475569", grid: { stroke: "#e2e8f0" } },
-        { stroke: "#475569", grid: { stroke: "#e2e8f0" }, size: 60, values: (_u, ticks) => ticks.map(t => formatValue(t)) },
+        { label: "step", stroke: "#475569", grid: { stroke: "#e2e8f0" }, values: (_u, ticks) => ticks.map(formatCompact) },
+        { stroke: "#475569", grid: { stroke: "#e2e8f0" }, size: 60, values: (_u, ticks) => ticks.map(formatCompact) },
       ],
       series: [
         { label: "step" },

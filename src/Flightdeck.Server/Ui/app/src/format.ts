@@ -36,3 +36,12 @@ export function formatBytes(size: number | undefined): string {
 export function quoteKey(key: string): string {
   return "`" + key.replace(/`/g, "") + "`";
 }
+
+/** Short axis labels: 120000 → 120k, 2500000 → 2.5M. */
+export function formatCompact(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e9) return `${Number((value / 1e9).toPrecision(3))}G`;
+  if (abs >= 1e6) return `${Number((value / 1e6).toPrecision(3))}M`;
+  if (abs >= 1e4) return `${Number((value / 1e3).toPrecision(3))}k`;
+  return formatValue(value);
+}

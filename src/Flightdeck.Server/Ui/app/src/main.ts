@@ -71,7 +71,8 @@ async function render(): Promise<void> {
     if (id !== current) return;
     replace(root, h("h1", null, "Something went wrong"), h("p", { class: "error", role: "alert" }, (error as Error).message));
   }
-  if (id === current) root.focus({ preventScroll: true });
+  // After a navigation inside the app, focus moves to the new content, as a full page load would reset it.
+  if (id === current && id > 1) root.focus({ preventScroll: true });
 }
 
 function markNav(path: string): void {

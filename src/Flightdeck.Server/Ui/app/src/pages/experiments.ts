@@ -103,11 +103,11 @@ export async function experimentsPage(context: PageContext): Promise<void> {
       h("td", null, experiment.experiment_id),
       h("td", null, formatTime(experiment.creation_time)),
       h("td", null, formatTime(experiment.last_update_time)),
-      h("td", { class: "actions" },
+      h("td", null, h("div", { class: "actions" },
         deleted
           ? h("button", { type: "button", onclick: act(() => api.restoreExperiment(experiment.experiment_id)) }, "Restore")
           : [h("button", { type: "button", onclick: startRename }, "Rename"),
-            h("button", { type: "button", class: "danger", onclick: act(() => api.deleteExperiment(experiment.experiment_id)) }, "Delete")],
+            h("button", { type: "button", class: "danger", onclick: act(() => api.deleteExperiment(experiment.experiment_id)) }, "Delete")]),
         rowError));
   }
 

@@ -104,7 +104,7 @@ export async function runsPage(context: PageContext): Promise<void> {
         h("button", {
           type: "button", class: "sort", title: title ?? `Sort by ${label}`,
           onclick: () => { sort = { field, descending: active ? !sort.descending : field !== "attributes.run_name" }; restart(); },
-        }, label, active ? (sort.descending ? " ▼" : " ▲") : ""));
+        }, label, active ? h("span", { "aria-hidden": "true" }, sort.descending ? " ▼" : " ▲") : null));
     };
     const allBox = h("input", {
       type: "checkbox", "aria-label": "Select all runs on this page", checked: runs.length > 0 && runs.every(r => selected.has(r.info.run_id)),
