@@ -94,10 +94,11 @@ public sealed class UiServingTests
         await TestServer.ReadErrorAsync(unknownRun, 404, ErrorCode.ResourceDoesNotExist);
     }
 
-    [Fact]
-    public async Task Downsampled_metrics_skip_non_finite_points_and_keep_a_step_range()
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task Downsampled_metrics_skip_non_finite_points_and_keep_a_step_range(string backend)
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await TestServer.StartAsync(backend);
         var runId = (await server.PostOkAsync("runs/create", new { experiment_id = "0" })).GetProperty("run").GetProperty("info").GetProperty("run_id").GetString();
         var metrics = Enumerable.Range(0, 50).Select(step => new { key = "loss", value = (object)(step == 7 ? "NaN" : step * 2.0), timestamp = 1000L + step, step });
         await server.PostOkAsync("runs/log-batch", new { run_id = runId, metrics });
@@ -113,6 +114,11 @@ public sealed class UiServingTests
         Assert.Equal([10L, 29L], new[] { range.GetProperty("steps")[0].GetInt64(), range.GetProperty("steps")[3].GetInt64() });
         Assert.Equal(4, range.GetProperty("values").GetArrayLength());
         Assert.Equal(4, range.GetProperty("timestamps").GetArrayLength());
+
+        // Points logged out of step order come back sorted by step.
+        await server.PostOkAsync("runs/log-batch", new { run_id = runId, metrics = new[] { new { key = "late", value = 3.0, timestamp = 1L, step = 3L }, new { key = "late", value = 1.0, timestamp = 2L, step = 1L } } });
+        var late = await GetJsonAsync(server, $"api/flightdeck/v1/metrics/downsampled?run_id={runId}&key=late");
+        Assert.Equal([1L, 3L], late.GetProperty("steps").EnumerateArray().Select(s => s.GetInt64()));
 
         var none = await GetJsonAsync(server, $"api/flightdeck/v1/metrics/downsampled?run_id={runId}&key=accuracy");
         Assert.Equal(0, none.GetProperty("returned_points").GetInt32());
