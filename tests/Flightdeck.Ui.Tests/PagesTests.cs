@@ -259,10 +259,16 @@ public sealed class PagesTests(UiFixture ui) : IClassFixture<UiFixture>
         await log.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
         await Expect(page.Locator(".preview pre")).ToContainTextAsync("epoch 2 loss 1.7");
 
-        var logRequest = await page.RunAndWaitForRequestAsync(() => page.GetByLabel("Log scale").CheckAsync(),
-            r => r.Url.Contains("/metrics/downsampled", StringComparison.Ordinal));
-        Assert.NotNull(logRequest);
-        await Expect(LoadedChart(page, "loss").Locator("canvas")).ToBeVisibleAsync();
+        // Log scale, smoothing and a time axis redraw the charts from the points already fetched.
+        var plot = LoadedChart(page, "loss").Locator(".plot");
+        var linear = await plot.ScreenshotAsync();
+        await page.GetByLabel("Log scale").CheckAsync();
+        var logarithmic = await plot.ScreenshotAsync();
+        Assert.NotEqual(linear, logarithmic);
+        await page.GetByLabel("Smoothing").FillAsync("0.9");
+        await Expect(LoadedChart(page, "loss").Locator(".u-legend")).ToContainTextAsync("(raw)");
+        await page.GetByLabel("X axis").SelectOptionAsync("time");
+        await Expect(LoadedChart(page, "loss").Locator(".u-legend")).ToContainTextAsync("time (s)");
         ui2.AssertNoErrors("run page");
     }
 

@@ -1,5 +1,5 @@
 import { api, Run, runName } from "../api";
-import { MetricChart, PALETTE } from "../chart";
+import { chartControls, DEFAULT_VIEW, MetricChart, PALETTE } from "../chart";
 import { h, replace } from "../dom";
 import { formatDuration, formatValue } from "../format";
 import { PageContext } from "../main";
@@ -17,10 +17,9 @@ export async function comparePage(context: PageContext): Promise<void> {
   const lines = runs.map(run => ({ runId: run.info.run_id, label: runName(run) }));
   const metricKeys = [...new Set(runs.flatMap(r => (r.data.metrics ?? []).map(m => m.key)))].sort();
   const paramKeys = [...new Set(runs.flatMap(r => (r.data.params ?? []).map(p => p.key)))].sort();
-  const charts = metricKeys.map(key => new MetricChart(key, lines, false));
+  const charts = metricKeys.map(key => new MetricChart(key, lines, DEFAULT_VIEW));
   context.onLeave(() => charts.forEach(c => c.destroy()));
 
-  const logScale = h("input", { type: "checkbox", name: "log", onchange: () => charts.forEach(c => c.setLog(logScale.checked)) });
   const onlyDiffs = h("input", { type: "checkbox", name: "diffs", onchange: () => drawParams() });
   const paramsTable = h("table", { class: "grid compact", "aria-label": "Parameters of the compared runs" });
 
@@ -37,8 +36,7 @@ export async function comparePage(context: PageContext): Promise<void> {
         metricKeys.map(k => h("td", { class: "num" }, formatValue(run.data.metrics?.find(m => m.key === k)?.value))))))),
     h("section", { "aria-labelledby": "charts" },
       h("h2", { id: "charts" }, "Metrics"),
-      metricKeys.length ? h("div", { class: "toolbar" }, h("label", { class: "check" }, logScale, " Log scale"),
-        h("span", { class: "muted small" }, "Drag across a chart to zoom; double-click to reset.")) : h("p", { class: "muted" }, "No metrics."),
+      metricKeys.length ? chartControls(charts) : h("p", { class: "muted" }, "No metrics."),
       h("div", { class: "charts" }, charts.map(c => c.element))),
     h("section", { "aria-labelledby": "params" },
       h("h2", { id: "params" }, "Parameters"),

@@ -1,5 +1,5 @@
 import { api, FileInfo, runName, tag } from "../api";
-import { MetricChart } from "../chart";
+import { chartControls, DEFAULT_VIEW, MetricChart } from "../chart";
 import { errorBox, h, replace, showError } from "../dom";
 import { formatBytes, formatDuration, formatTime, formatValue } from "../format";
 import { PageContext } from "../main";
@@ -20,10 +20,8 @@ export async function runPage(context: PageContext): Promise<void> {
   const metrics = [...(run.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
   const tags = [...(run.data.tags ?? [])].sort((a, b) => a.key.localeCompare(b.key));
 
-  const logScale = h("input", { type: "checkbox", name: "log" });
-  const charts = metrics.map(m => new MetricChart(m.key, [{ runId, label: name }], false));
+  const charts = metrics.map(m => new MetricChart(m.key, [{ runId, label: name }], DEFAULT_VIEW));
   context.onLeave(() => charts.forEach(c => c.destroy()));
-  logScale.addEventListener("change", () => charts.forEach(c => c.setLog(logScale.checked)));
 
   const preview = h("section", { class: "preview", "aria-label": "Artifact preview" });
   preview.hidden = true;
@@ -54,8 +52,7 @@ export async function runPage(context: PageContext): Promise<void> {
     h("section", { "aria-labelledby": "metrics" },
       h("h2", { id: "metrics" }, `Metrics (${metrics.length})`),
       keyValueTable("Latest metric values", metrics.map(m => [m.key, `${formatValue(m.value)}  (step ${m.step})`])),
-      metrics.length ? h("div", { class: "toolbar" }, h("label", { class: "check" }, logScale, " Log scale"),
-        h("span", { class: "muted small" }, "Drag across a chart to zoom; double-click to reset.")) : null,
+      metrics.length ? chartControls(charts) : null,
       h("div", { class: "charts" }, charts.map(c => c.element))),
     h("section", { "aria-labelledby": "artifacts" }, h("h2", { id: "artifacts" }, "Artifacts"),
       artifactsError, h("div", { class: "artifacts" }, artifactTree, preview)));
