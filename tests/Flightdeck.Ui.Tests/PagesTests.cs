@@ -235,7 +235,7 @@ public sealed class PagesTests(UiFixture ui) : IClassFixture<UiFixture>
     }
 
     [Fact]
-    public async Task The_run_page_previews_and_downloads_artifacts_and_switches_to_a_log_scale()
+    public async Task The_run_page_shows_datasets_previews_text_json_csv_and_images_downloads_and_redraws_charts()
     {
         await using var ui2 = await ui.NewPageAsync();
         var page = ui2.Page;
@@ -258,6 +258,22 @@ public sealed class PagesTests(UiFixture ui) : IClassFixture<UiFixture>
         var log = page.Locator("ul.tree li").Filter(new() { HasText = "train.log" });
         await log.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
         await Expect(page.Locator(".preview pre")).ToContainTextAsync("epoch 2 loss 1.7");
+
+        var csv = page.Locator("ul.tree li").Filter(new() { HasText = "predictions.csv" });
+        await csv.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        var head = page.Locator("table[aria-label='First rows of predictions.csv']");
+        await Expect(head.Locator("thead th")).ToHaveTextAsync(["id", "label", "note"]);
+        await Expect(head.Locator("tbody tr").First.Locator("td").Nth(2)).ToHaveTextAsync("seven, clearly");
+
+        var image = page.Locator("ul.tree li").Filter(new() { HasText = "confusion.png" });
+        await image.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        var img = page.GetByRole(AriaRole.Img, new() { Name = "Artifact confusion.png" });
+        await Expect(img).ToBeVisibleAsync();
+        await Expect(img).ToHaveJSPropertyAsync("naturalWidth", 1);
+
+        var datasets = page.Locator("table[aria-label='Dataset inputs']");
+        await Expect(datasets).ToContainTextAsync("digits-train");
+        await Expect(datasets).ToContainTextAsync("training");
 
         // Log scale, smoothing and a time axis redraw the charts from the points already fetched.
         var plot = LoadedChart(page, "loss").Locator(".plot");

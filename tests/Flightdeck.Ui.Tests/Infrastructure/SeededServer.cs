@@ -67,6 +67,20 @@ public sealed class SeededServer : IAsyncDisposable
             });
             await UploadAsync(SweepExperimentId, runId, "config.json", """{"lr":""" + lr + ""","layers":[64,32],"optimizer":""" + "\"" + optimizer + "\"}");
             await UploadAsync(SweepExperimentId, runId, "logs/train.log", "epoch 1 loss 2.1\nepoch 2 loss 1.7\n");
+            await UploadAsync(SweepExperimentId, runId, "predictions.csv", "id,label,note\n1,7,\"seven, clearly\"\n2,1,one\n");
+            await UploadAsync(SweepExperimentId, runId, "confusion.png", Convert.FromBase64String(OnePixelPng));
+            await Server.PostOkAsync("runs/log-inputs", new
+            {
+                run_id = runId,
+                datasets = new[]
+                {
+                    new
+                    {
+                        tags = new[] { new { key = "mlflow.data.context", value = "training" } },
+                        dataset = new { name = "digits-train", digest = "d1g1t5", source_type = "local", source = "data/digits.csv" },
+                    },
+                },
+            });
             await Server.PostOkAsync("runs/update", new { run_id = runId, status = "FINISHED", end_time = 1_700_000_100_000L });
             runs.Add(runId);
         }
@@ -121,10 +135,16 @@ public sealed class SeededServer : IAsyncDisposable
         (await Server.PostOkAsync("runs/create", new { experiment_id = experimentId, run_name = name, start_time = 1_700_000_000_000L, user_id = "ada" }))
         .GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!;
 
-    private async Task UploadAsync(string experimentId, string runId, string path, string content)
+    /// <summary>A 1×1 PNG, for the image preview.</summary>
+    private const string OnePixelPng = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+    private Task UploadAsync(string experimentId, string runId, string path, string content) =>
+        UploadAsync(experimentId, runId, path, Encoding.UTF8.GetBytes(content));
+
+    private async Task UploadAsync(string experimentId, string runId, string path, byte[] content)
     {
         using var response = await Server.Http.PutAsync($"api/2.0/mlflow-artifacts/artifacts/{experimentId}/{runId}/artifacts/{path}",
-            new StringContent(content, Encoding.UTF8, "application/octet-stream"));
+            new ByteArrayContent(content));
         Assert.True(response.IsSuccessStatusCode, $"upload of {path}: {(int)response.StatusCode}");
     }
 

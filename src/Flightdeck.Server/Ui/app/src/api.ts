@@ -40,7 +40,11 @@ export interface RunInfo {
   run_id: string; run_name?: string; experiment_id: string; status: string; start_time?: number; end_time?: number;
   user_id?: string; artifact_uri?: string; lifecycle_stage: string;
 }
-export interface Run { info: RunInfo; data: { metrics?: Metric[]; params?: KeyValue[]; tags?: KeyValue[] }; inputs?: unknown }
+export interface Dataset { name: string; digest: string; source_type?: string; source?: string; schema?: string; profile?: string }
+export interface Run {
+  info: RunInfo; data: { metrics?: Metric[]; params?: KeyValue[]; tags?: KeyValue[] };
+  inputs?: { dataset_inputs?: { tags?: KeyValue[]; dataset: Dataset }[] };
+}
 export interface FileInfo { path: string; is_dir: boolean; file_size?: number }
 export interface ModelVersion {
   name: string; version: string; creation_timestamp?: number; last_updated_timestamp?: number; current_stage?: string;

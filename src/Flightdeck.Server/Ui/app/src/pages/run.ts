@@ -5,6 +5,9 @@ import { formatBytes, formatDuration, formatTime, formatValue } from "../format"
 import { PageContext } from "../main";
 
 const PREVIEW_LIMIT = 256 * 1024;
+const IMAGE_FILE = /\.(png|jpe?g|gif|webp)$/i; // SVG is served as text/plain, as MLflow does, so it is shown as text
+const CSV_FILE = /\.(csv|tsv)$/i;
+const CSV_HEAD_ROWS = 20;
 const TEXT_FILE = /\.(txt|log|json|jsonl|ya?ml|csv|tsv|md|py|cs|toml|ini|cfg|xml|html|sql|sh)$|(^|\/)(MLmodel|requirements\.txt|conda\.yaml)$/i;
 
 /** A run: overview, parameters, tags, metrics with charts by step, and its artifacts with download and preview. */
@@ -19,6 +22,7 @@ export async function runPage(context: PageContext): Promise<void> {
   const params = [...(run.data.params ?? [])].sort((a, b) => a.key.localeCompare(b.key));
   const metrics = [...(run.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
   const tags = [...(run.data.tags ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const datasets = run.inputs?.dataset_inputs ?? [];
 
   const charts = metrics.map(m => new MetricChart(m.key, [{ runId, label: name }], DEFAULT_VIEW));
   context.onLeave(() => charts.forEach(c => c.destroy()));
@@ -54,6 +58,15 @@ export async function runPage(context: PageContext): Promise<void> {
       keyValueTable("Latest metric values", metrics.map(m => [m.key, `${formatValue(m.value)}  (step ${m.step})`])),
       metrics.length ? chartControls(charts) : null,
       h("div", { class: "charts" }, charts.map(c => c.element))),
+    datasets.length ? h("section", { "aria-labelledby": "datasets" }, h("h2", { id: "datasets" }, `Dataset inputs (${datasets.length})`),
+      h("table", { class: "grid compact", "aria-label": "Dataset inputs" },
+        h("thead", null, h("tr", null, ["Name", "Context", "Digest", "Source"].map(t => h("th", { scope: "col" }, t)))),
+        h("tbody", null, datasets.map(input => h("tr", null,
+          h("td", null, input.dataset.name),
+          h("td", null, input.tags?.find(t => t.key === "mlflow.data.context")?.value ?? ""),
+          h("td", null, h("code", null, input.dataset.digest)),
+          h("td", { class: "wrap" }, h("code", null, [input.dataset.source_type, input.dataset.source].filter(Boolean).join(": "))))))))
+      : null,
     h("section", { "aria-labelledby": "artifacts" }, h("h2", { id: "artifacts" }, "Artifacts"),
       artifactsError, h("div", { class: "artifacts" }, artifactTree, preview)));
 
@@ -89,12 +102,16 @@ export async function runPage(context: PageContext): Promise<void> {
     return h("li", null,
       h("span", { class: "file" }, base), " ", h("span", { class: "muted small" }, formatBytes(file.file_size)), " ",
       h("a", { href: url, download: base, class: "small" }, "Download"), " ",
-      TEXT_FILE.test(file.path) ? h("button", { type: "button", class: "small", onclick: () => void showPreview(file, url) }, "Preview") : null);
+      TEXT_FILE.test(file.path) || IMAGE_FILE.test(file.path) ? h("button", { type: "button", class: "small", onclick: () => void showPreview(file, url) }, "Preview") : null);
   }
 
   async function showPreview(file: FileInfo, url: string): Promise<void> {
     preview.hidden = false;
     replace(preview, h("h3", null, file.path), h("p", { class: "muted" }, "Loading…"));
+    if (IMAGE_FILE.test(file.path)) {
+      replace(preview, h("h3", null, file.path), h("img", { src: url, alt: `Artifact ${file.path}`, class: "artifact-image" }));
+      return;
+    }
     try {
       const response = await fetch(url);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -104,12 +121,42 @@ export async function runPage(context: PageContext): Promise<void> {
       if (/\.json$/i.test(file.path) && !truncated) {
         try { text = JSON.stringify(JSON.parse(text), null, 2); } catch { /* shown as it is */ }
       }
-      replace(preview, h("h3", null, file.path), h("pre", { tabindex: 0 }, text),
+      replace(preview, h("h3", null, file.path), CSV_FILE.test(file.path) ? csvHead(text, file.path) : h("pre", { tabindex: 0 }, text),
         truncated ? h("p", { class: "muted small" }, `Showing the first ${formatBytes(PREVIEW_LIMIT)}; download for the rest.`) : null);
     } catch (error) {
       replace(preview, h("h3", null, file.path), errorBox(`Could not preview: ${(error as Error).message}`));
     }
   }
+}
+
+/** The first rows of a CSV or TSV file as a table (quoted fields with separators inside are kept whole). */
+function csvHead(text: string, path: string): HTMLElement {
+  const separator = /\.tsv$/i.test(path) ? "\t" : ",";
+  const rows = text.split(/\r?\n/).filter(line => line.length > 0).slice(0, CSV_HEAD_ROWS + 1).map(line => splitCsvLine(line, separator));
+  const [header = [], ...body] = rows;
+  return h("div", { class: "table-scroll" },
+    h("table", { class: "grid compact csv", "aria-label": `First rows of ${path}` },
+      h("thead", null, h("tr", null, header.map(cell => h("th", { scope: "col" }, cell)))),
+      h("tbody", null, body.map(row => h("tr", null, row.map(cell => h("td", null, cell)))))),
+    h("p", { class: "muted small" }, `The first ${body.length} rows.`));
+}
+
+function splitCsvLine(line: string, separator: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === separator) { cells.push(cell); cell = ""; }
+    else cell += c;
+  }
+  cells.push(cell);
+  return cells;
 }
 
 function fact(label: string, value: Node | string): HTMLElement[] {
