@@ -6,6 +6,7 @@ using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
+using Flightdeck.Server.Ui;
 using Flightdeck.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -55,6 +56,7 @@ public static class FlightdeckServer
         app.MapWebhooksApi();
         app.MapEndpointsApi();
         app.MapArtifactsApi();
+        app.MapUi();
         app.MapUnknownApiRoutes();
         return app;
     }
