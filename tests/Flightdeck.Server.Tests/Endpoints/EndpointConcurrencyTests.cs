@@ -58,4 +58,49 @@ public sealed class EndpointConcurrencyTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task Rollouts_promotions_and_rollbacks_under_load_lose_no_request(string backend)
+    {
+        await using var server = await TestServer.StartAsync(backend);
+        await EndpointModel.RegisterAsync(server, "clf");
+        await server.CreateEndpointAsync("ep", "clf");
+        using var stop = new CancellationTokenSource();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var served = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var load = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await server.InvokeAsync("ep");
+                if (!response.IsSuccessStatusCode)
+                    failures.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Cancel)}");
+                else
+                    served.AddOrUpdate(response.Headers.GetValues(EndpointHeaders.ServedVersion).Single(), 1, (_, n) => n + 1);
+            }
+        }, Cancel)).ToList();
+
+        var lifecycle = server.Services.GetRequiredService<EndpointLifecycle>();
+        var canary = await server.DeployAsync("ep", new { version = "2", strategy = "CANARY", steps = new[] { 50, 100 } });
+        await Task.Delay(300, Cancel);
+        await lifecycle.AdvanceStepAsync("ep", canary.GetProperty("rollout").GetProperty("rollout_id").GetString()!, 0, null, Cancel);
+        await Task.Delay(300, Cancel);
+        await server.OkAsync(HttpMethod.Post, "/ep/promote", new { });
+        await Task.Delay(300, Cancel);
+        await server.DeployAsync("ep", new { version = "1", strategy = "BLUE_GREEN" });
+        await Task.Delay(300, Cancel);
+        await server.OkAsync(HttpMethod.Post, "/ep/rollback", new { reason = "drill" });
+        await Task.Delay(300, Cancel);
+        await server.DeployAsync("ep", new { version = "1", strategy = "SHADOW", steps = new[] { 100 } });
+        await Task.Delay(300, Cancel);
+        await server.OkAsync(HttpMethod.Post, "/ep/rollback", new { });
+        await Task.Delay(EndpointRuntime.UnloadGrace + TimeSpan.FromSeconds(3), Cancel); // the dropped version is unloaded meanwhile
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(failures);
+        Assert.True(served.GetValueOrDefault("1") > 0 && served.GetValueOrDefault("2") > 0, string.Join(", ", served));
+        Assert.Single(server.Services.GetRequiredService<EndpointRuntime>().Models);
+    }
 }
