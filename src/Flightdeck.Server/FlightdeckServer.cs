@@ -1,4 +1,5 @@
 using Flightdeck.Server.Artifacts;
+using Flightdeck.Server.Endpoints;
 using Flightdeck.Server.Hosting;
 using Flightdeck.Server.Lineage;
 using Flightdeck.Server.Outbox;
@@ -36,6 +37,7 @@ public static class FlightdeckServer
         builder.Services.AddLineage(options);
         builder.Services.AddOutbox();
         builder.Services.AddWebhooks();
+        builder.Services.AddEndpoints(options);
 
         var app = builder.Build();
         if (options.MigrateOnStart)
@@ -49,6 +51,7 @@ public static class FlightdeckServer
         app.MapRegistryApi();
         app.MapLineageApi();
         app.MapWebhooksApi();
+        app.MapEndpointsApi();
         app.MapArtifactsApi();
         app.MapUnknownApiRoutes();
         return app;

@@ -42,7 +42,7 @@ internal static partial class ServingResponses
         }
     }
 
-    private static (int Status, string Message) Classify(Exception e) => e switch
+    internal static (int Status, string Message) Classify(Exception e) => e switch
     {
         ModelInputException => (StatusCodes.Status400BadRequest, e.Message),
         ServingRequestException serving => (serving.StatusCode, e.Message),
@@ -68,6 +68,7 @@ internal static partial class ServingResponses
                 {
                     StatusCodes.Status404NotFound => "RESOURCE_DOES_NOT_EXIST",
                     StatusCodes.Status429TooManyRequests => "REQUEST_LIMIT_EXCEEDED",
+                    StatusCodes.Status504GatewayTimeout => "DEADLINE_EXCEEDED",
                     >= 500 => "INTERNAL_ERROR",
                     _ => "BAD_REQUEST",
                 });
