@@ -1,5 +1,6 @@
 using Flightdeck.Server.Artifacts;
 using Flightdeck.Server.Endpoints;
+using Flightdeck.Server.Endpoints.Rollouts;
 using Flightdeck.Server.Hosting;
 using Flightdeck.Server.Lineage;
 using Flightdeck.Server.Outbox;
@@ -38,6 +39,7 @@ public static class FlightdeckServer
         builder.Services.AddOutbox();
         builder.Services.AddWebhooks();
         builder.Services.AddEndpoints(options);
+        builder.Services.AddRolloutController();
 
         var app = builder.Build();
         if (options.MigrateOnStart)
