@@ -19,7 +19,8 @@ namespace Flightdeck.Server;
 /// <summary>The server's table of contents: what runs in a Flightdeck process and in which order.</summary>
 public static class FlightdeckServer
 {
-    public static async Task<WebApplication> BuildAsync(ServerOptions options, string[]? args = null, CancellationToken cancellationToken = default)
+    public static async Task<WebApplication> BuildAsync(ServerOptions options, string[]? args = null, CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.WebHost.UseKestrel(kestrel =>
@@ -40,6 +41,7 @@ public static class FlightdeckServer
         builder.Services.AddWebhooks();
         builder.Services.AddEndpoints(options);
         builder.Services.AddRolloutController();
+        configureServices?.Invoke(builder.Services); // tests add observers or replace services
 
         var app = builder.Build();
         if (options.MigrateOnStart)

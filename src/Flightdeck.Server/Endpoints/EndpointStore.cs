@@ -94,7 +94,9 @@ internal sealed class EndpointStore(Database database)
                 """,
                 new
                 {
-                    after.Name, after.Description, after.State,
+                    name = after.Name,
+                    description = after.Description,
+                    state = after.State,
                     routes_json = EndpointRowJson.Write(after.Routes),
                     settings_json = EndpointRowJson.Write(after.Settings),
                     rollout_json = EndpointRowJson.Write(after.Rollout),
