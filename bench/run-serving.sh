@@ -7,6 +7,8 @@
 #   unbatched  POST /invocations?model=unbatched   (max batch 1)
 #   direct     POST /direct                         (bare endpoint calling Predict, no queue)
 # Usage: bench/run-serving.sh   (DURATION=10s REPS=3 CONNECTIONS=64 ROWS=1 FLAVOR=mlnet by default)
+#   FLAVOR=mlnet|onnx (a FastTree model, 5 columns), mlp (ONNX MLP, tensor "features" of 20 floats) or recommender
+#   (ONNX, tensor "user" of 64 floats → top 10 of 10,000 SKUs); see bench/Flightdeck.Bench.Serving/Program.cs.
 # Output: bench/results/serving-<timestamp>/{machine.txt,runs.tsv}
 source "$(dirname "$0")/lib.sh"
 
@@ -30,14 +32,19 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 
+SCRIPT="$BENCH_DIR/scripts/invocations.lua"
+case "$FLAVOR" in
+  mlp) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=features WIDTH=20 ;;
+  recommender) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=user WIDTH=64 ;;
+esac
 declare -A PATHS=([batched]="/invocations?model=batched" [unbatched]="/invocations?model=unbatched" [direct]="/direct")
 printf 'target\trep\treq_per_s\tp50\tp99\terrors\n' >"$OUT/runs.tsv"
 for target in batched unbatched direct; do # warm-up
-  TARGET_PATH=${PATHS[$target]} ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d3s -s "$BENCH_DIR/scripts/invocations.lua" "http://127.0.0.1:$PORT" >/dev/null
+  TARGET_PATH=${PATHS[$target]} ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d3s -s "$SCRIPT" "http://127.0.0.1:$PORT" >/dev/null
 done
 for rep in $(seq 1 "$REPS"); do
   for target in batched unbatched direct; do
-    result=$(TARGET_PATH=${PATHS[$target]} ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$BENCH_DIR/scripts/invocations.lua" "http://127.0.0.1:$PORT")
+    result=$(TARGET_PATH=${PATHS[$target]} ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$SCRIPT" "http://127.0.0.1:$PORT")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$result")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$result")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$result")
