@@ -1,5 +1,6 @@
 using Flightdeck.Server.Artifacts;
 using Flightdeck.Server.Endpoints;
+using Flightdeck.Server.Endpoints.Rollouts;
 using Flightdeck.Server.Hosting;
 using Flightdeck.Server.Lineage;
 using Flightdeck.Server.Outbox;
@@ -40,6 +41,7 @@ public static class FlightdeckServer
         builder.Services.AddOutbox();
         builder.Services.AddWebhooks();
         builder.Services.AddEndpoints(options);
+        builder.Services.AddRolloutController();
         configureServices?.Invoke(builder.Services); // tests add observers or replace services
 
         var app = builder.Build();

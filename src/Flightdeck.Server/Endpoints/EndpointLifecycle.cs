@@ -223,6 +223,15 @@ internal sealed class EndpointLifecycle(EndpointStore store, ModelVersionResolve
         return updated;
     }
 
+    /// <summary>Stores the rollout controller's latest reading of a step that keeps baking. A reading is not a traffic
+    /// change, so it writes no history event; null when the rollout is no longer at that step.</summary>
+    public Task<ServingEndpoint?> RecordReadingAsync(string name, string rolloutId, int expectedStep, GuardrailReading reading,
+        CancellationToken ct = default) =>
+        store.ChangeAsync(name, endpoint =>
+            endpoint.Rollout is { Status: RolloutStatus.InProgress } rollout && rollout.RolloutId == rolloutId && rollout.CurrentStep == expectedStep
+                ? new EndpointChange(endpoint with { Rollout = rollout with { LastReading = reading } }, EndpointChange.NoEvent)
+                : null, ct);
+
     /// <summary>Endpoints whose rollout is IN_PROGRESS (what the rollout controller bakes and judges).</summary>
     public async Task<List<ServingEndpoint>> ListInProgressAsync(CancellationToken ct = default) =>
         [.. (await store.ListAsync(ct)).Where(e => e.Rollout?.Status == RolloutStatus.InProgress)];

@@ -40,6 +40,10 @@ internal sealed partial class EndpointRuntime(
 
     private readonly record struct ModelKey(string ModelName, string Version, int MaxBatchSize, double MaxBatchDelayMs);
 
+    /// <summary>Test only, null in production: wraps each predictor loaded from now on (model name, version, the loaded
+    /// predictor), so rollout tests can serve a version that fails some requests or answers slowly.</summary>
+    internal Func<string, string, IPredictor, IPredictor>? PredictorWrapperForTests { get; set; }
+
     /// <summary>Every model loaded for endpoints now (for metrics).</summary>
     public IReadOnlyList<ServedModel> Models => _models;
 
@@ -195,8 +199,11 @@ internal sealed partial class EndpointRuntime(
         var batching = new BatchingOptions { MaxBatchSize = key.MaxBatchSize, MaxBatchDelay = TimeSpan.FromMilliseconds(key.MaxBatchDelayMs) };
         try
         {
-            var model = await host.LoadAsync(key.ModelName, key.Version, directory, batching, source: $"models:/{key.ModelName}/{key.Version}",
-                cancellationToken: ct);
+            var source = $"models:/{key.ModelName}/{key.Version}";
+            var model = PredictorWrapperForTests is { } wrap
+                ? await host.AddAsync(key.ModelName, key.Version,
+                    wrap(key.ModelName, key.Version, await Task.Run(() => ModelLoader.Load(directory), ct)), batching, source)
+                : await host.LoadAsync(key.ModelName, key.Version, directory, batching, source: source, cancellationToken: ct);
             var loaded = new LoadedModel(host, model, directory);
             _loaded[key] = loaded;
             _models = [.. _loaded.Values.Select(l => l.Model)];

@@ -9,7 +9,11 @@ namespace Flightdeck.Server.Endpoints;
 
 /// <summary>A change of one endpoint: its state afterwards and the history event that records it.</summary>
 internal sealed record EndpointChange(ServingEndpoint After, string EventType, string? RolloutId = null, string? Reason = null,
-    GuardrailReading? Reading = null);
+    GuardrailReading? Reading = null)
+{
+    /// <summary>The event type of a change that is not a history event (a rollout's latest guardrail reading).</summary>
+    public const string NoEvent = "";
+}
 
 /// <summary>
 /// The <c>endpoints</c> and <c>endpoint_events</c> tables. Every write appends its event in the same transaction, and
@@ -102,7 +106,8 @@ internal sealed class EndpointStore(Database database)
                 }, transaction, cancellationToken: ct));
             if (updated == 0)
                 throw EndpointValidation.Conflict($"Endpoint '{name}' changed while this change was being applied; try again.");
-            await AppendEventAsync(connection, transaction, change with { After = after }, now, ct);
+            if (change.EventType != EndpointChange.NoEvent)
+                await AppendEventAsync(connection, transaction, change with { After = after }, now, ct);
             return after;
         }, ct);
 
