@@ -76,13 +76,14 @@ public static class ReadmissionSample
 
         var version = result.LoggedModel?.RegisteredVersion
             ?? throw new InvalidOperationException("Autologging did not register the model.");
-        await client.SetRegisteredModelAliasAsync(RegisteredModelName, ChampionAlias, version.Version, cancellationToken);
+        await client.SetRegisteredModelAliasAsync(RegisteredModelName, options.Alias, version.Version, cancellationToken);
         output.WriteLine(Invariant(
             $"Best tree count {result.BestTrees}: held-out test AUC {result.Test.Auc:0.0000} (logistic baseline {result.Baseline?.Auc:0.0000})"));
-        output.WriteLine($"Model: {result.LoggedModel.ModelUri}, registered as {RegisteredModelName} version {version.Version}, alias {ChampionAlias}");
+        output.WriteLine($"Model: {result.LoggedModel.ModelUri}, registered as {RegisteredModelName} version {version.Version}, alias {options.Alias}");
 
-        var predictions = await PredictWithChampionAsync(client, Path.Combine(options.WorkDir, "model-cache"), cancellationToken);
-        output.WriteLine($"Loaded {ChampionUri} (version {version.Version}) and scored two patients:");
+        var modelUri = $"models:/{RegisteredModelName}@{options.Alias}";
+        var predictions = await PredictAsync(client, modelUri, Path.Combine(options.WorkDir, "model-cache"), cancellationToken);
+        output.WriteLine($"Loaded {modelUri} (version {version.Version}) and scored two patients:");
         foreach (var p in predictions)
         {
             output.WriteLine(Invariant(
@@ -95,10 +96,10 @@ public static class ReadmissionSample
         return new SampleOutcome(run.ExperimentId, run.RunId, location, result, version.Version, predictions);
     }
 
-    private static async Task<IReadOnlyList<PatientPrediction>> PredictWithChampionAsync(
-        FlightdeckClient client, string cacheDirectory, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<PatientPrediction>> PredictAsync(
+        FlightdeckClient client, string modelUri, string cacheDirectory, CancellationToken cancellationToken)
     {
-        using var predictor = await client.LoadModelAsync(ChampionUri, cacheDirectory: cacheDirectory, cancellationToken: cancellationToken);
+        using var predictor = await client.LoadModelAsync(modelUri, cacheDirectory: cacheDirectory, cancellationToken: cancellationToken);
         var patients = ExamplePatients;
         var batch = new DataBatch(
             BatchColumn.FromSingles("age", [.. patients.Select(p => p.Age)]),

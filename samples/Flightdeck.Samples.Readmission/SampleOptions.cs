@@ -15,6 +15,7 @@ public sealed record SampleOptions
           --seed <int>           Seed of the data generator, the split and the trainers (default: 42)
           --rows <int>           Number of synthetic patients, 200 to 1000000 (default: 5000)
           --work-dir <path>      Folder for the CSV and the model (default: ./flightdeck-data/samples/readmission)
+          --alias <name>         Alias the registered version gets (default: champion; e.g. challenger for a rollout)
           -h, --help             Show this help
         """;
 
@@ -29,6 +30,9 @@ public sealed record SampleOptions
     public int Rows { get; init; } = 5000;
 
     public string WorkDir { get; init; } = Path.Combine("flightdeck-data", "samples", "readmission");
+
+    /// <summary>The registry alias set on the new version, and the one the sample loads it back by.</summary>
+    public string Alias { get; init; } = ReadmissionSample.ChampionAlias;
 
     public bool ShowHelp { get; init; }
 
@@ -53,6 +57,7 @@ public sealed record SampleOptions
                 "--seed" => options with { Seed = ParseInt(name, value, int.MinValue, int.MaxValue) },
                 "--rows" => options with { Rows = ParseInt(name, value, 200, 1_000_000) },
                 "--work-dir" => options with { WorkDir = NonBlank(name, value) },
+                "--alias" => options with { Alias = AliasName(name, value) },
                 _ => throw new FormatException($"Unknown option '{name}'. Use --help to list the options."),
             };
         }
@@ -62,6 +67,16 @@ public sealed record SampleOptions
 
     private static string NonBlank(string name, string value) =>
         string.IsNullOrWhiteSpace(value) ? throw new FormatException($"Option '{name}' needs a non-empty value.") : value;
+
+    // MLflow's alias rule: letters, digits, '_' and '-', at most 255 characters, and not of the reserved form v<number>.
+    private static string AliasName(string name, string value)
+    {
+        var valid = value.Length is > 0 and <= 255
+            && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            && !(value.Length > 1 && value[0] is 'v' or 'V' && value[1..].All(char.IsAsciiDigit));
+        return valid ? value : throw new FormatException(
+            $"Option '{name}' expects an alias of letters, digits, '_' and '-' (not v<number>), not '{value}'.");
+    }
 
     private static int ParseInt(string name, string value, int min, int max)
     {

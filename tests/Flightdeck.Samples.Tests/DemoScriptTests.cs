@@ -24,7 +24,7 @@ public sealed class DemoScriptTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_builds_starts_the_server_logs_and_registers_the_sample_and_stops_with_no_wait()
+    public async Task Demo_builds_starts_the_server_logs_and_registers_the_sample_rolls_out_a_challenger_and_stops_with_no_wait()
     {
         var port = FreePort();
 
@@ -54,6 +54,18 @@ public sealed class DemoScriptTests : IDisposable
         Assert.Contains(model.Files, f => f.Path == "model/MLmodel");
         var champion = await client.GetModelVersionByAliasAsync("readmission", "champion", TestContext.Current.CancellationToken);
         Assert.Equal(runId, champion.RunId);
+
+        // The challenger went out by canary and the endpoint serves it; the rollout's story is in the endpoint's history.
+        Assert.Contains("served by version 1", demo.Output, StringComparison.Ordinal);
+        Assert.Contains("Rollout succeeded", demo.Output, StringComparison.Ordinal);
+        var endpoint = await client.GetEndpointAsync("readmission", TestContext.Current.CancellationToken);
+        var live = Assert.Single(endpoint.Routes);
+        Assert.Equal(("2", RouteRole.Live, 100), (live.Version, live.Role, live.Weight));
+        Assert.Equal(RolloutStatus.Succeeded, endpoint.Rollout?.Status);
+        var history = await client.GetEndpointHistoryAsync("readmission", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(
+            [EndpointEventType.Promoted, EndpointEventType.StepAdvanced, EndpointEventType.RolloutStarted, EndpointEventType.Created],
+            history.Events.Select(e => e.Type));
     }
 
     public void Dispose()
