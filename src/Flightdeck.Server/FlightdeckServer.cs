@@ -1,6 +1,7 @@
 using Flightdeck.Server.Artifacts;
 using Flightdeck.Server.Hosting;
 using Flightdeck.Server.Lineage;
+using Flightdeck.Server.Monitoring;
 using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
@@ -36,6 +37,7 @@ public static class FlightdeckServer
         builder.Services.AddLineage(options);
         builder.Services.AddOutbox();
         builder.Services.AddWebhooks();
+        builder.Services.AddMonitoring(options);
 
         var app = builder.Build();
         if (options.MigrateOnStart)
@@ -50,6 +52,7 @@ public static class FlightdeckServer
         app.MapLineageApi();
         app.MapWebhooksApi();
         app.MapArtifactsApi();
+        app.MapMonitoringApi();
         app.MapUnknownApiRoutes();
         return app;
     }
