@@ -3,10 +3,15 @@
 //   POST /invocations?model=batched    adaptive batching (defaults: max batch 64, max delay 2 ms)
 //   POST /invocations?model=unbatched  the same path with --max-batch-size 1 (one predict per request)
 //   POST /direct                       bare ASP.NET endpoint: parse dataframe_split, Predict, write JSON (no queue)
-// Usage: Flightdeck.Bench.Serving PORT [FLAVOR=mlnet|onnx]
+// With an inference log (LOG = jsonl:DIR or sqlite:FILE), every request of the process is logged at sample rate 1,
+// to JSON Lines files as `flightdeck serve --inference-log DIR` does, or to the server's inference_log table.
+// Usage: Flightdeck.Bench.Serving PORT [FLAVOR=mlnet|onnx] [LOG=none|jsonl:DIR|sqlite:FILE]
 using System.Text.Json;
 using Flightdeck.Models;
+using Flightdeck.Server.Monitoring;
+using Flightdeck.Server.Storage;
 using Flightdeck.Serving;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.ML;
@@ -14,6 +19,7 @@ using Microsoft.ML.Data;
 
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5201;
 var flavor = args.Length > 1 ? args[1] : ModelFlavors.MlNet;
+var log = args.Length > 2 ? args[2] : "none";
 
 var ml = new MLContext(seed: 1);
 var random = new Random(7);
@@ -43,7 +49,20 @@ await host.LoadAsync("batched", "1", directory, new BatchingOptions(), load);
 await host.LoadAsync("unbatched", "1", directory, new BatchingOptions { MaxBatchSize = 1 }, load);
 using var direct = ModelLoader.Load(directory, load);
 
-var app = ServingApp.Build(host, new ServingOptions { Port = port });
+await using var database = log.StartsWith("sqlite:", StringComparison.Ordinal)
+    ? new Database(BackendStoreUri.Parse("sqlite:///" + Path.GetFullPath(log["sqlite:".Length..]).TrimStart('/')))
+    : null;
+if (database is not null)
+    await new Migrator(database).UpgradeAsync(CancellationToken.None);
+var app = ServingApp.Build(host, new ServingOptions
+{
+    Port = port,
+    InferenceLogDirectory = log.StartsWith("jsonl:", StringComparison.Ordinal) ? log["jsonl:".Length..] : null,
+}, builder =>
+{
+    if (database is not null)
+        builder.Services.AddInferenceLog(_ => new DatabaseInferenceLogSink(database), new InferenceLogOptions());
+});
 app.MapPost("/direct", async (HttpContext context) =>
 {
     using var document = await JsonDocument.ParseAsync(context.Request.Body);
@@ -55,7 +74,7 @@ app.MapPost("/direct", async (HttpContext context) =>
     output.WriteRecordsJson(writer);
     writer.WriteEndObject();
 });
-Console.WriteLine($"serving bench ({flavor}) on http://127.0.0.1:{port}");
+Console.WriteLine($"serving bench ({flavor}, inference log {log}) on http://127.0.0.1:{port}");
 await app.RunAsync();
 Directory.Delete(directory, recursive: true);
 

@@ -4,10 +4,22 @@ using Flightdeck.Server.Storage;
 
 namespace Flightdeck.Server.Monitoring;
 
-/// <summary>One stored row of the inference log.</summary>
-internal sealed record InferenceLogRow(
-    long Id, string RequestId, string? Endpoint, string ModelName, string Version, string Role,
-    string InputsJson, string? OutputsJson, int Status, long LatencyUs, long Time);
+/// <summary>One stored row of the inference log. Settable properties, not a positional record: Dapper converts column
+/// types for properties, while SQLite hands back every INTEGER as Int64 and PostgreSQL an INTEGER as Int32.</summary>
+internal sealed class InferenceLogRow
+{
+    public long Id { get; init; }
+    public string RequestId { get; init; } = "";
+    public string? Endpoint { get; init; }
+    public string ModelName { get; init; } = "";
+    public string Version { get; init; } = "";
+    public string Role { get; init; } = "";
+    public string InputsJson { get; init; } = "[]";
+    public string? OutputsJson { get; init; }
+    public int Status { get; init; }
+    public long LatencyUs { get; init; }
+    public long Time { get; init; }
+}
 
 /// <summary>Reads the inference log back, oldest first, for the drift monitor and operators.</summary>
 internal sealed class InferenceLogStore(Database database)
