@@ -14,6 +14,8 @@
 # flightdeck_serving_inference_log_dropped_total, never waited for).
 # Usage: bench/run-serving.sh   (DURATION=10s REPS=3 CONNECTIONS=64 ROWS=1 FLAVOR=mlnet TARGETS="batched unbatched direct
 #        logged-jsonl logged-sqlite" by default)
+#   FLAVOR=mlnet|onnx (a FastTree model, 5 columns), mlp (ONNX MLP, tensor "features" of 20 floats) or recommender
+#   (ONNX, tensor "user" of 64 floats → top 10 of 10,000 SKUs); see bench/Flightdeck.Bench.Serving/Program.cs.
 # Output: bench/results/serving-<timestamp>/{machine.txt,runs.tsv,inference-log.txt}
 source "$(dirname "$0")/lib.sh"
 
@@ -51,6 +53,11 @@ for port in "$PORT" $((PORT + 1)) $((PORT + 2)); do
   done
 done
 
+SCRIPT="$BENCH_DIR/scripts/invocations.lua"
+case "$FLAVOR" in
+  mlp) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=features WIDTH=20 ;;
+  recommender) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=user WIDTH=64 ;;
+esac
 declare -A URLS=(
   [batched]="http://127.0.0.1:$PORT /invocations?model=batched"
   [unbatched]="http://127.0.0.1:$PORT /invocations?model=unbatched"
@@ -61,7 +68,7 @@ declare -A URLS=(
 run_wrk() { # TARGET DURATION [wrk options]
   local url path
   read -r url path <<<"${URLS[$1]}"
-  TARGET_PATH=$path ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d"$2" "${@:3}" -s "$BENCH_DIR/scripts/invocations.lua" "$url"
+  TARGET_PATH=$path ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d"$2" "${@:3}" -s "$SCRIPT" "$url"
 }
 printf 'target\trep\treq_per_s\tp50\tp99\terrors\n' >"$OUT/runs.tsv"
 for target in $TARGETS; do # warm-up

@@ -3,10 +3,14 @@
 //   POST /invocations?model=batched    adaptive batching (defaults: max batch 64, max delay 2 ms)
 //   POST /invocations?model=unbatched  the same path with --max-batch-size 1 (one predict per request)
 //   POST /direct                       bare ASP.NET endpoint: parse dataframe_split, Predict, write JSON (no queue)
-// With an inference log (LOG = jsonl:DIR or sqlite:FILE), every request of the process is logged at sample rate 1,
-// to JSON Lines files as `flightdeck serve --inference-log DIR` does, or to the server's inference_log table.
-// Usage: Flightdeck.Bench.Serving PORT [FLAVOR=mlnet|onnx] [LOG=none|jsonl:DIR|sqlite:FILE]
+// Usage: Flightdeck.Bench.Serving PORT [MODEL=mlnet|onnx|mlp|recommender]
+//   mlnet, onnx  the FastTree model through its mlnet or onnx flavor
+//   mlp          an ONNX multi-layer perceptron, 20 → 1024 → 1024 → 1 (input tensor "features")
+//   recommender  an ONNX model scoring 10,000 SKUs for a 64-float user vector and returning the top 10 ("user")
+// With a third argument LOG = jsonl:DIR or sqlite:FILE every request of the process is logged at sample rate 1, to
+// JSON Lines files as `flightdeck serve --inference-log DIR` does, or to the server's inference_log table.
 using System.Text.Json;
+using Flightdeck.Bench.Serving;
 using Flightdeck.Models;
 using Flightdeck.Server.Monitoring;
 using Flightdeck.Server.Storage;
@@ -40,11 +44,27 @@ var model = ml.Transforms.Conversion.ConvertType("AgeF", "Age", DataKind.Single)
     .Append(ml.Transforms.Concatenate("Features", "F1", "F2", "F3", "AgeF", "RegionKey"))
     .Append(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 16, numberOfTrees: 50))
     .Fit(data);
-var directory = Directory.CreateTempSubdirectory("flightdeck-bench-serving-").FullName;
-new ModelPackageWriter(ml).Write(directory, model, data, new ModelPackageWriteOptions { OnnxExport = OnnxExport.Required });
+var root = Directory.CreateTempSubdirectory("flightdeck-bench-serving-").FullName;
+var directory = root;
+ModelLoadOptions load;
+if (flavor is "mlp" or "recommender")
+{
+    var onnxFile = Path.Combine(root, "graph.onnx");
+    if (flavor == "mlp")
+        OnnxGraphs.WriteMlp(onnxFile);
+    else
+        OnnxGraphs.WriteRecommender(onnxFile);
+    directory = Path.Combine(root, "package");
+    OnnxPackageWriter.Write(directory, onnxFile);
+    load = new ModelLoadOptions();
+}
+else
+{
+    new ModelPackageWriter(ml).Write(directory, model, data, new ModelPackageWriteOptions { OnnxExport = OnnxExport.Required });
+    load = new ModelLoadOptions { Flavor = flavor };
+}
 
 await using var host = new ModelHost();
-var load = new ModelLoadOptions { Flavor = flavor };
 await host.LoadAsync("batched", "1", directory, new BatchingOptions(), load);
 await host.LoadAsync("unbatched", "1", directory, new BatchingOptions { MaxBatchSize = 1 }, load);
 using var direct = ModelLoader.Load(directory, load);
@@ -76,7 +96,7 @@ app.MapPost("/direct", async (HttpContext context) =>
 });
 Console.WriteLine($"serving bench ({flavor}, inference log {log}) on http://127.0.0.1:{port}");
 await app.RunAsync();
-Directory.Delete(directory, recursive: true);
+Directory.Delete(root, recursive: true);
 
 internal sealed class Row
 {

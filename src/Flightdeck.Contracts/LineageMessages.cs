@@ -98,6 +98,7 @@ public static class LineageNodeKind
     public const string Model = "model";
     public const string Job = "job";
     public const string OpenLineageDataset = "olds";
+    public const string Endpoint = "endpoint";
 }
 
 /// <summary>Edge kinds of the lineage graph.</summary>
@@ -111,6 +112,9 @@ public static class LineageEdgeKind
 
     /// <summary>A model version registered from a run.</summary>
     public const string Produced = "produced";
+
+    /// <summary>A model version served by a managed endpoint (at any time in its history).</summary>
+    public const string Deployed = "deployed";
 
     /// <summary>An OpenLineage dataset that is the same data as a Flightdeck dataset (same source URI).</summary>
     public const string SameAs = "same_as";

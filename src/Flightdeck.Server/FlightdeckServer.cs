@@ -1,4 +1,5 @@
 using Flightdeck.Server.Artifacts;
+using Flightdeck.Server.Endpoints;
 using Flightdeck.Server.Hosting;
 using Flightdeck.Server.Lineage;
 using Flightdeck.Server.Monitoring;
@@ -18,7 +19,8 @@ namespace Flightdeck.Server;
 /// <summary>The server's table of contents: what runs in a Flightdeck process and in which order.</summary>
 public static class FlightdeckServer
 {
-    public static async Task<WebApplication> BuildAsync(ServerOptions options, string[]? args = null, CancellationToken cancellationToken = default)
+    public static async Task<WebApplication> BuildAsync(ServerOptions options, string[]? args = null, CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.WebHost.UseKestrel(kestrel =>
@@ -37,7 +39,9 @@ public static class FlightdeckServer
         builder.Services.AddLineage(options);
         builder.Services.AddOutbox();
         builder.Services.AddWebhooks();
+        builder.Services.AddEndpoints(options);
         builder.Services.AddMonitoring(options);
+        configureServices?.Invoke(builder.Services); // tests add observers or replace services
 
         var app = builder.Build();
         if (options.MigrateOnStart)
@@ -51,6 +55,7 @@ public static class FlightdeckServer
         app.MapRegistryApi();
         app.MapLineageApi();
         app.MapWebhooksApi();
+        app.MapEndpointsApi();
         app.MapArtifactsApi();
         app.MapMonitoringApi();
         app.MapUnknownApiRoutes();

@@ -72,6 +72,37 @@ public sealed class TensorModelTests : IDisposable
         Assert.Equal("Column 'Features' row 0 has 3 values; expected 4 per row.", exception.Message);
     }
 
+    [Fact]
+    public void An_onnx_file_made_elsewhere_is_packaged_with_the_signature_of_its_graph()
+    {
+        new ModelPackageWriter(_ml).Write(_temp.Sub("exported"), _model, _data, new ModelPackageWriteOptions { OnnxExport = OnnxExport.Required });
+        var batch = new DataBatch(BatchColumn.FromVectors("Features", [.. _rows.Take(10).SelectMany(r => r.Features)], 4));
+        using var exported = ModelLoader.Load(_temp.Sub("exported"), new ModelLoadOptions { Flavor = ModelFlavors.Onnx });
+
+        var package = OnnxPackageWriter.Write(_temp.Sub("imported"), Path.Combine(_temp.Sub("exported"), ModelPackageWriter.OnnxDataFile));
+        using var imported = ModelLoader.Load(_temp.Sub("imported"));
+        // The graph ML.NET exported still has its Label input, so the graph's own signature asks for it.
+        var withLabel = new DataBatch([batch["Features"], BatchColumn.FromBooleans("Label", new bool[10])]);
+
+        Assert.Equal([ModelFlavors.Onnx], package.Flavors.Keys);
+        Assert.Contains(new TensorSpec("Features", "float32", [-1, 4]), package.Signature!.Inputs.Tensors);
+        Assert.Contains(package.Signature.Outputs!.Tensors, t => t.Name == "Score.output");
+        Assert.Contains(new TensorSpec("Label", "bool", [-1, 1]), package.Signature.Inputs.Tensors);
+        Assert.Equal(exported.Predict(batch)["Score"].GetValues<float>(), imported.Predict(withLabel)["Score"].GetValues<float>());
+    }
+
+    [Fact]
+    public void A_file_that_is_not_onnx_is_refused_when_packaged()
+    {
+        var garbage = _temp.Sub("garbage.onnx");
+        File.WriteAllBytes(garbage, [1, 2, 3, 4, 5]);
+
+        var exception = Assert.Throws<ModelPackageException>(() => OnnxPackageWriter.Write(_temp.Sub("out"), garbage));
+
+        Assert.StartsWith("'garbage.onnx' is not an ONNX model ONNX Runtime can load", exception.Message);
+        Assert.False(File.Exists(Path.Combine(_temp.Sub("out"), ModelPackage.MLmodelFileName)));
+    }
+
     public sealed class VectorRow
     {
         [VectorType(4)]

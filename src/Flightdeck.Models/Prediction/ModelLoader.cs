@@ -125,7 +125,7 @@ public static class ModelLoader
         foreach (var spec in inputs.Tensors)
         {
             var name = spec.Name ?? "input";
-            if (spec.Shape.Count > 1)
+            if (spec.Shape.Count > 1 && spec.ValuesPerRow != 1)
             {
                 columns.Add(BatchColumn.FromVectors(name, new float[Math.Max(spec.ValuesPerRow, 1)], (int)Math.Max(spec.ValuesPerRow, 1)));
                 continue;

@@ -25,7 +25,7 @@ internal sealed class OnnxPredictor : IPredictor
                 throw new ModelPackageException($"ONNX input '{name}' is not a tensor of a supported type ({input.ElementType.Name}).");
         }
         _outputNames = SelectOutputs(package.Signature?.Outputs, session.OutputMetadata);
-        Signature = new ModelSignature(package.Signature?.Inputs ?? InputsFromGraph(session.InputMetadata),
+        Signature = new ModelSignature(package.Signature?.Inputs ?? SchemaOf(session.InputMetadata),
             package.Signature?.Outputs);
     }
 
@@ -63,9 +63,13 @@ internal sealed class OnnxPredictor : IPredictor
         return tensors.Count > 0 ? [.. tensors] : throw new ModelPackageException("The ONNX model has no tensor outputs.");
     }
 
-    private static ModelSchema InputsFromGraph(IReadOnlyDictionary<string, NodeMetadata> inputs) =>
-        ModelSchema.ForTensors(inputs.Select(i => new TensorSpec(i.Key, DTypeOf(i.Value.ElementType)!,
-            [.. i.Value.Dimensions.Select((d, index) => index == 0 || d < 0 ? -1L : d)])));
+    /// <summary>The tensor schema of a graph's inputs or outputs; every node must be a tensor of a supported type.</summary>
+    internal static ModelSchema SchemaOf(IReadOnlyDictionary<string, NodeMetadata> nodes) =>
+        ModelSchema.ForTensors(nodes.Select(n => new TensorSpec(n.Key,
+            n.Value.IsTensor && DTypeOf(n.Value.ElementType) is { } dtype
+                ? dtype
+                : throw new ModelPackageException($"ONNX node '{n.Key}' is not a tensor of a supported type."),
+            [.. n.Value.Dimensions.Select((d, index) => index == 0 || d < 0 ? -1L : d)])));
 
     private static string? DTypeOf(Type elementType) =>
         elementType == typeof(float) ? TensorDTypes.Float32

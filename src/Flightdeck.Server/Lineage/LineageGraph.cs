@@ -17,7 +17,8 @@ internal enum LineageDirection
 /// <summary>
 /// Walks the lineage graph breadth-first from a node, level by level up to a depth. Edges point the way data flows:
 /// OpenLineage dataset → job (input), job → OpenLineage dataset (output), OpenLineage dataset → Flightdeck dataset
-/// (same source URI), dataset → run (logged input), run → model version (registered from it).
+/// (same source URI), dataset → run (logged input), run → model version (registered from it), model version → endpoint
+/// (served by it at some point of its history).
 /// </summary>
 internal sealed class LineageGraph(Database database)
 {
@@ -97,6 +98,9 @@ internal sealed class LineageGraph(Database database)
             $"SELECT {RunNodeRow.Columns} FROM runs r WHERE r.run_uuid = @Key", id, ct)).FirstOrDefault()?.ToNode(0),
         LineageNodeKind.Model => (await QueryAsync<ModelNodeRow>(connection,
             $"SELECT {ModelNodeRow.Columns} FROM model_versions m WHERE m.name = @Name AND m.version = @Version", id, ct)).FirstOrDefault()?.ToNode(0),
+        LineageNodeKind.Endpoint => (await QueryAsync<EndpointNodeRow>(connection,
+            $"SELECT {EndpointNodeRow.Columns} FROM {EndpointNodeRow.From} WHERE v.endpoint_name = @Name {EndpointNodeRow.GroupBy}", id, ct))
+            .FirstOrDefault()?.ToNode(0),
         LineageNodeKind.Job => (await QueryAsync<JobNodeRow>(connection,
             $"SELECT {JobNodeRow.Columns} FROM {JobNodeRow.From} WHERE j.namespace = @Namespace AND j.name = @Name", id, ct)).FirstOrDefault()?.ToNode(0),
         LineageNodeKind.OpenLineageDataset => (await QueryAsync<OpenLineageDatasetNodeRow>(connection,
@@ -140,6 +144,18 @@ internal sealed class LineageGraph(Database database)
                     SELECT {RunNodeRow.Columns} FROM model_versions m JOIN runs r ON r.run_uuid = m.run_id
                     WHERE m.name = @Name AND m.version = @Version
                     """, id, ct), r => r.ToNode(distance), n => new LineageEdge(n.Id, self, LineageEdgeKind.Produced));
+            case (LineageNodeKind.Model, false):
+                return Steps(await QueryAsync<EndpointNodeRow>(connection,
+                    $"""
+                    SELECT {EndpointNodeRow.Columns} FROM {EndpointNodeRow.From}
+                    WHERE v.model_name = @Name AND v.version = @Version {EndpointNodeRow.GroupBy} ORDER BY v.endpoint_name
+                    """, id, ct), r => r.ToNode(distance), n => new LineageEdge(self, n.Id, LineageEdgeKind.Deployed));
+            case (LineageNodeKind.Endpoint, true):
+                return Steps(await QueryAsync<ModelNodeRow>(connection,
+                    $"""
+                    SELECT {ModelNodeRow.Columns} FROM endpoint_versions v JOIN model_versions m ON m.name = v.model_name AND m.version = v.version
+                    WHERE v.endpoint_name = @Name ORDER BY m.name, m.version
+                    """, id, ct), r => r.ToNode(distance), n => new LineageEdge(n.Id, self, LineageEdgeKind.Deployed));
             case (LineageNodeKind.OpenLineageDataset, true):
                 return Steps(await JobsAsync(connection, id, LineageEdgeKind.Output, ct), r => r.ToNode(distance),
                     n => new LineageEdge(n.Id, self, LineageEdgeKind.Output));
@@ -163,7 +179,7 @@ internal sealed class LineageGraph(Database database)
                     """, id, ct), r => r.ToNode(distance),
                     n => up ? new LineageEdge(n.Id, self, direction) : new LineageEdge(self, n.Id, direction));
             default:
-                return []; // Model versions have nothing downstream yet (deployments will).
+                return []; // Endpoints have nothing downstream.
         }
     }
 

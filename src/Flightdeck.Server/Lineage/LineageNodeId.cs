@@ -6,7 +6,7 @@ namespace Flightdeck.Server.Lineage;
 
 /// <summary>
 /// A lineage node's identity, written <c>kind:key</c>: <c>dataset:&lt;uuid&gt;</c>, <c>run:&lt;run_id&gt;</c>,
-/// <c>model:&lt;name&gt;/&lt;version&gt;</c>, <c>job:&lt;namespace&gt;/&lt;name&gt;</c> and <c>olds:&lt;namespace&gt;/&lt;name&gt;</c>.
+/// <c>model:&lt;name&gt;/&lt;version&gt;</c>, <c>endpoint:&lt;name&gt;</c>, <c>job:&lt;namespace&gt;/&lt;name&gt;</c> and <c>olds:&lt;namespace&gt;/&lt;name&gt;</c>.
 /// An OpenLineage namespace ends at the first '/' after its <c>scheme://authority</c> (or at the first '/' when it has no
 /// scheme), which OpenLineage's naming conventions keep true; a namespace that breaks the convention has its '%' and
 /// further '/' percent-encoded, so every id reads back unambiguously.
@@ -21,6 +21,8 @@ internal sealed record LineageNodeId(string Kind, string Key, string? Namespace 
 
     public static LineageNodeId Model(string name, int version) =>
         new(LineageNodeKind.Model, $"{name}/{version.ToString(CultureInfo.InvariantCulture)}", Name: name, Version: version);
+
+    public static LineageNodeId Endpoint(string name) => new(LineageNodeKind.Endpoint, name, Name: name);
 
     public static LineageNodeId Job(string @namespace, string name) => new(LineageNodeKind.Job, Compose(@namespace, name), @namespace, name);
 
@@ -43,13 +45,14 @@ internal sealed record LineageNodeId(string Kind, string Key, string? Namespace 
             LineageNodeKind.Dataset => Guid.TryParse(key, out var uuid) ? Dataset(uuid.ToString()) : null,
             LineageNodeKind.Run => key.Length <= 32 && key.All(char.IsAsciiLetterOrDigit) ? Run(key) : null,
             LineageNodeKind.Model => ParseModel(key),
+            LineageNodeKind.Endpoint => key.Length <= 64 && !key.Contains('/', StringComparison.Ordinal) ? Endpoint(key) : null,
             LineageNodeKind.Job => Split(key) is var (ns, name) ? Job(ns, name) : null,
             LineageNodeKind.OpenLineageDataset => Split(key) is var (ns, name) ? OpenLineageDataset(ns, name) : null,
             _ => null,
         };
         return id ?? throw FlightdeckException.InvalidParameter(
             $"Invalid lineage node id '{Validation.Shorten(text)}'. Expected dataset:<uuid>, run:<run_id>, model:<name>/<version>, "
-            + "job:<namespace>/<name> or olds:<namespace>/<name>.");
+            + "endpoint:<name>, job:<namespace>/<name> or olds:<namespace>/<name>.");
     }
 
     private static LineageNodeId? ParseModel(string key)

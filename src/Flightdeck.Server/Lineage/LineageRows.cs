@@ -100,6 +100,21 @@ internal sealed class JobNodeRow
         ("latest_state_time", latest_state_time?.ToString(CultureInfo.InvariantCulture)));
 }
 
+/// <summary>A managed serving endpoint that some model version was deployed to (it may be deleted since).</summary>
+internal sealed class EndpointNodeRow
+{
+    public const string Columns = "v.endpoint_name, e.state, MIN(v.first_time) AS first_time";
+    public const string From = "endpoint_versions v LEFT JOIN endpoints e ON e.name = v.endpoint_name";
+    public const string GroupBy = "GROUP BY v.endpoint_name, e.state";
+
+    public string endpoint_name { get; set; } = "";
+    public string? state { get; set; }
+    public long first_time { get; set; }
+
+    public LineageNode ToNode(int distance) => LineageNodes.Make(LineageNodeId.Endpoint(endpoint_name), endpoint_name, distance,
+        ("name", endpoint_name), ("state", state ?? "DELETED"), ("first_deployed", first_time.ToString(CultureInfo.InvariantCulture)));
+}
+
 internal static class LineageNodes
 {
     public static LineageNode Make(LineageNodeId id, string label, int distance, params (string Key, string? Value)[] attributes) => new()

@@ -12,57 +12,6 @@ internal sealed class RunStore(Database database, IEnumerable<IRunObserver> obse
     public const string RunNameTag = "mlflow.runName";
     public const string UserTag = "mlflow.user";
 
-    // Row shapes as Dapper reads them (settable properties let it convert SQLite's 0/1 into bool).
-    private sealed class RunRow
-    {
-        public string run_uuid { get; set; } = "";
-        public string name { get; set; } = "";
-        public long experiment_id { get; set; }
-        public string user_id { get; set; } = "";
-        public string status { get; set; } = "";
-        public long start_time { get; set; }
-        public long? end_time { get; set; }
-        public string lifecycle_stage { get; set; } = "";
-        public string artifact_uri { get; set; } = "";
-    }
-
-    private sealed class KeyValueRow
-    {
-        public string run_uuid { get; set; } = "";
-        public string key { get; set; } = "";
-        public string value { get; set; } = "";
-    }
-
-    private sealed class MetricRow
-    {
-        public string run_uuid { get; set; } = "";
-        public string key { get; set; } = "";
-        public double value { get; set; }
-        public bool is_nan { get; set; }
-        public long timestamp { get; set; }
-        public long step { get; set; }
-    }
-
-    private sealed class InputRow
-    {
-        public string run_uuid { get; set; } = "";
-        public string dataset_uuid { get; set; } = "";
-        public string name { get; set; } = "";
-        public string digest { get; set; } = "";
-        public string source_type { get; set; } = "";
-        public string source { get; set; } = "";
-        public string? schema { get; set; }
-        public string? profile { get; set; }
-    }
-
-    private sealed class InputTagRow
-    {
-        public string run_uuid { get; set; } = "";
-        public string dataset_uuid { get; set; } = "";
-        public string key { get; set; } = "";
-        public string value { get; set; } = "";
-    }
-
     private sealed class ExperimentStateRow
     {
         public string lifecycle_stage { get; set; } = "";
@@ -76,7 +25,7 @@ internal sealed class RunStore(Database database, IEnumerable<IRunObserver> obse
         public string lifecycle_stage { get; set; } = "";
     }
 
-    private const string RunColumns = "r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, r.artifact_uri";
+    private const string RunColumns = RunPageReader.RunColumns;
 
     public async Task<Run> CreateAsync(long experimentId, string? userId, string? runName, long? startTime, IReadOnlyList<RunTag> tags,
         CancellationToken ct)
@@ -138,9 +87,14 @@ internal sealed class RunStore(Database database, IEnumerable<IRunObserver> obse
     public async Task<Run> GetAsync(string runId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunColumns} FROM runs r WHERE r.run_uuid = @runId", new { runId }, cancellationToken: ct));
-        return row is null ? throw Validation.RunNotFound(runId) : (await ToRunsAsync(connection, [row], ct))[0];
+        List<RunInfo> infos;
+        await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            $"SELECT {RunColumns} FROM runs r WHERE r.run_uuid = @runId", new { runId }, cancellationToken: ct)))
+        {
+            infos = await RunPageReader.ReadInfosAsync(reader, ct);
+        }
+
+        return infos.Count == 0 ? throw Validation.RunNotFound(runId) : (await RunPageReader.AssembleAsync(connection, infos, ct))[0];
     }
 
     /// <summary>Where the run keeps its artifacts and whether it is active, or null when there is no such run.</summary>
@@ -155,8 +109,13 @@ internal sealed class RunStore(Database database, IEnumerable<IRunObserver> obse
     public async Task<List<Run>> QueryAsync(string sql, DynamicParameters parameters, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var rows = (await connection.QueryAsync<RunRow>(new CommandDefinition(sql, parameters, cancellationToken: ct))).ToList();
-        return await ToRunsAsync(connection, rows, ct);
+        List<RunInfo> infos;
+        await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: ct)))
+        {
+            infos = await RunPageReader.ReadInfosAsync(reader, ct);
+        }
+
+        return await RunPageReader.AssembleAsync(connection, infos, ct);
     }
 
     public static string SelectColumns => RunColumns;
@@ -251,83 +210,4 @@ internal sealed class RunStore(Database database, IEnumerable<IRunObserver> obse
                 throw Validation.RunNotFound(runId);
             }
         }, ct);
-
-    private async Task<List<Run>> ToRunsAsync(DbConnection connection, IReadOnlyList<RunRow> rows, CancellationToken ct)
-    {
-        if (rows.Count == 0)
-        {
-            return [];
-        }
-
-        var ids = new DynamicParameters();
-        var names = new string[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
-        {
-            names[i] = "@id" + i.ToString(CultureInfo.InvariantCulture);
-            ids.Add(names[i], rows[i].run_uuid);
-        }
-
-        var inList = string.Join(",", names);
-        var sql = $"""
-            SELECT run_uuid, key, value FROM params WHERE run_uuid IN ({inList});
-            SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ({inList});
-            SELECT run_uuid, key, value, is_nan, timestamp, step FROM latest_metrics WHERE run_uuid IN ({inList});
-            SELECT ri.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
-              FROM run_inputs ri JOIN datasets d ON d.dataset_uuid = ri.dataset_uuid WHERE ri.run_uuid IN ({inList});
-            SELECT run_uuid, dataset_uuid, key, value FROM input_tags WHERE run_uuid IN ({inList});
-            """;
-        await using var multi = await connection.QueryMultipleAsync(new CommandDefinition(sql, ids, cancellationToken: ct));
-        var parameters = (await multi.ReadAsync<KeyValueRow>()).ToLookup(p => p.run_uuid);
-        var tags = (await multi.ReadAsync<KeyValueRow>()).ToLookup(t => t.run_uuid);
-        var metrics = (await multi.ReadAsync<MetricRow>()).ToLookup(m => m.run_uuid);
-        var inputs = (await multi.ReadAsync<InputRow>()).ToLookup(i => i.run_uuid);
-        var inputTags = (await multi.ReadAsync<InputTagRow>()).ToLookup(t => (t.run_uuid, t.dataset_uuid));
-
-        return rows.Select(r => new Run
-        {
-            Info = ToInfo(r),
-            Data = new RunData
-            {
-                Params = parameters[r.run_uuid].Select(p => new Param(p.key, p.value)).OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
-                Tags = tags[r.run_uuid].Select(t => new RunTag(t.key, t.value)).OrderBy(t => t.Key, StringComparer.Ordinal).ToList(),
-                Metrics = metrics[r.run_uuid].OrderBy(m => m.key, StringComparer.Ordinal).Select(m => new Metric
-                {
-                    Key = m.key,
-                    Value = m.is_nan ? double.NaN : m.value,
-                    Timestamp = m.timestamp,
-                    Step = m.step,
-                }).ToList(),
-            },
-            Inputs = new RunInputs
-            {
-                DatasetInputs = inputs[r.run_uuid].Select(i => new DatasetInput
-                {
-                    Dataset = new Dataset
-                    {
-                        Name = i.name,
-                        Digest = i.digest,
-                        SourceType = i.source_type,
-                        Source = i.source,
-                        Schema = i.schema,
-                        Profile = i.profile,
-                    },
-                    Tags = inputTags[(r.run_uuid, i.dataset_uuid)].Select(t => new InputTag(t.key, t.value)).ToList(),
-                }).ToList(),
-            },
-        }).ToList();
-    }
-
-    private static RunInfo ToInfo(RunRow r) => new()
-    {
-        RunId = r.run_uuid,
-        RunUuid = r.run_uuid,
-        RunName = r.name,
-        ExperimentId = r.experiment_id.ToString(CultureInfo.InvariantCulture),
-        UserId = r.user_id,
-        Status = RunStatusConverter.Instance.TryParse(r.status, out var status) ? status : RunStatus.Running,
-        StartTime = r.start_time,
-        EndTime = r.end_time,
-        ArtifactUri = r.artifact_uri,
-        LifecycleStage = r.lifecycle_stage,
-    };
 }

@@ -1,12 +1,9 @@
-using System.Text;
-using System.Text.Json;
 using Flightdeck.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 
 namespace Flightdeck.Serving;
 
@@ -31,9 +28,9 @@ public static class MlflowScoringApi
         ServingResponses.HandleInferenceAsync(context, ErrorStyle.Mlflow, loggers.CreateLogger(typeof(MlflowScoringApi)), async call =>
         {
             var model = call.Model = ChooseModel(context.Request, host);
-            var input = call.Input = await ReadInputAsync(context.Request, model.Signature, call.CancellationToken);
+            var input = call.Input = await ServingProtocols.ReadMlflowInputAsync(context.Request, model.Signature, call.CancellationToken);
             var output = call.Output = await model.PredictAsync(input, call.CancellationToken);
-            await ServingResponses.WriteJsonAsync(context, writer => PredictionJson.WriteMlflowResponse(writer, output));
+            await ServingProtocols.WriteMlflowResponseAsync(context, output);
         });
 
     private static ServedModel ChooseModel(HttpRequest request, ModelHost host)
@@ -47,28 +44,5 @@ public static class MlflowScoringApi
             ? throw ServingRequestException.NotFound("No model is loaded.")
             : throw ServingRequestException.BadRequest(
                 "Several models are loaded; choose one with ?model=NAME[&version=V] or use /v2/models/NAME/infer."));
-    }
-
-    private static async Task<DataBatch> ReadInputAsync(HttpRequest request, ModelSignature signature, CancellationToken cancellationToken)
-    {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType))
-            throw new ServingRequestException(StatusCodes.Status415UnsupportedMediaType,
-                "Send the input as Content-Type application/json or text/csv.");
-        var charset = contentType.Charset.ToString();
-        if (charset.Length > 0 && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-            throw new ServingRequestException(StatusCodes.Status415UnsupportedMediaType, $"Charset '{charset}' is not supported; send utf-8.");
-        var mediaType = contentType.MediaType.ToString();
-        if (mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-            return MlflowScoringInput.Parse(document.RootElement, signature);
-        }
-        if (mediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase))
-        {
-            using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
-            return CsvInput.Parse(await reader.ReadToEndAsync(cancellationToken), signature.Inputs);
-        }
-        throw new ServingRequestException(StatusCodes.Status415UnsupportedMediaType,
-            $"Content type '{mediaType}' is not supported; send application/json or text/csv.");
     }
 }

@@ -117,7 +117,7 @@ internal static partial class ServingResponses
             ? $"{timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"
             : $"{timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms";
 
-    private static (int Status, string Message) Classify(Exception e) => e switch
+    internal static (int Status, string Message) Classify(Exception e) => e switch
     {
         ModelInputException => (StatusCodes.Status400BadRequest, e.Message),
         ServingRequestException serving => (serving.StatusCode, e.Message),

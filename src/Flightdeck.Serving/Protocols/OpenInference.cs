@@ -4,7 +4,7 @@ using Flightdeck.Models;
 namespace Flightdeck.Serving;
 
 /// <summary>A parsed Open Inference Protocol v2 infer request.</summary>
-internal sealed record InferRequest(string? Id, DataBatch Inputs, IReadOnlyList<string>? Outputs);
+public sealed record InferRequest(string? Id, DataBatch Inputs, IReadOnlyList<string>? Outputs);
 
 /// <summary>The Open Inference Protocol (KServe v2) REST shapes: infer requests and responses, model metadata.
 /// Tensors map to batch columns: shape [N] or [N, 1] is a scalar column of N rows, [N, k] a float vector column.</summary>

@@ -38,7 +38,8 @@ public sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestServer> StartAsync(string backend = StoreBackend.Sqlite, Func<ServerOptions, ServerOptions>? configure = null)
+    public static async Task<TestServer> StartAsync(string backend = StoreBackend.Sqlite, Func<ServerOptions, ServerOptions>? configure = null,
+        Action<IServiceCollection>? services = null)
     {
         var workDir = Directory.CreateTempSubdirectory("flightdeck-test-").FullName;
         var options = new ServerOptions
@@ -48,7 +49,7 @@ public sealed class TestServer : IAsyncDisposable
             ArtifactsDestination = Path.Combine(workDir, "artifacts"),
         };
         options = configure?.Invoke(options) ?? options;
-        var app = await FlightdeckServer.BuildAsync(options);
+        var app = await FlightdeckServer.BuildAsync(options, configureServices: services);
         await app.StartAsync();
         return new TestServer(app, workDir, options);
     }
