@@ -29,6 +29,7 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
     private long _written;
     private long _failed;
     private long _lastDropWarning = long.MinValue;
+    private volatile bool _closed;
 
     public InferenceLogger(IInferenceLogSink sink, InferenceLogOptions options, ILogger<InferenceLogger> logger)
     {
@@ -64,6 +65,8 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
             return;
         var dropped = Interlocked.Increment(ref _dropped);
         ServingMetrics.InferenceLogDropped.Add(1);
+        if (_closed)
+            return; // A straggler after shutdown began: lost, counted, but no sign of a slow sink.
         var now = Stopwatch.GetTimestamp();
         var last = Interlocked.Read(ref _lastDropWarning);
         if ((last == long.MinValue || Stopwatch.GetElapsedTime(last, now) >= WarningInterval)
@@ -150,12 +153,14 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
     /// <summary>Closes the queue and waits until the writer has written everything in it (or the host's stop timeout).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _closed = true;
         _queue.Writer.TryComplete();
         await _writer.WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
+        _closed = true;
         _queue.Writer.TryComplete();
         await _writer;
     }
