@@ -42,25 +42,31 @@ for target in $TARGETS; do
   start_server "$target" "${PORT[$target]}" "$bin" "${URI[$base]}" "${PORT[$target]}" "$WORK/artifacts"
 done
 
-printf 'probe\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\n' >"$OUT/runs.tsv"
+printf 'probe\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\tserver_cpu_us_per_req\n' >"$OUT/runs.tsv"
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 for rep in $(seq 1 "$REPS"); do
   for target in $TARGETS; do
     url="http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/metrics/get-history?run_id=${RUN[${target%-alt}]}&metric_key=loss"
     load=$(cut -d' ' -f1 /proc/loadavg)
+    # Server CPU time per download (2 warm-up downloads included): steadier than wall time on a busy machine.
+    ticks=$(cpu_ticks "$target")
     "$TOOLS_BIN" latency GET "$url" "$DOWNLOADS" - 2 >"$WORK/probe.txt"
+    cpu_us=$(( ($(cpu_ticks "$target") - ticks) * TICK_US / (DOWNLOADS + 2) ))
     v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
-    log "rep $rep $target (load $load): $(v RESPONSE_ITEMS) points, $(v RESPONSE_BYTES) bytes, p50 $(v P50_MS) ms, max $(v MAX_MS) ms"
-    printf 'httpclient\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
-      "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
+    log "rep $rep $target (load $load): $(v RESPONSE_ITEMS) points, $(v RESPONSE_BYTES) bytes, p50 $(v P50_MS) ms, max $(v MAX_MS) ms, server CPU $cpu_us us/download"
+    printf 'httpclient\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
+      "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" "$cpu_us" >>"$OUT/runs.tsv"
     # curl cross-check: time_total is time to last byte; time_starttransfer (first byte) shows whether it streams.
+    ticks=$(cpu_ticks "$target")
     for i in $(seq 1 "$DOWNLOADS"); do curl -fsS -o /dev/null -w '%{time_starttransfer} %{time_total}\n' "$url"; done >"$WORK/curl.txt"
-    python3 - "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$WORK/curl.txt" >>"$OUT/runs.tsv" <<'PY'
+    cpu_us=$(( ($(cpu_ticks "$target") - ticks) * TICK_US / DOWNLOADS ))
+    python3 - "$target" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$WORK/curl.txt" "$cpu_us" >>"$OUT/runs.tsv" <<'PY'
 import statistics, sys
-target, rep, load, items, path = sys.argv[1:]
+target, rep, load, items, path, cpu_us = sys.argv[1:]
 pairs = [tuple(float(x) * 1000 for x in line.split()) for line in open(path) if line.strip()]
 for probe, values in (("curl-first-byte", sorted(p[0] for p in pairs)), ("curl", sorted(p[1] for p in pairs))):
     print("\t".join([probe, target, rep, load, items, str(len(values)), f"{statistics.median(values):.2f}", f"{values[-1]:.2f}",
-                     f"{values[-1]:.2f}", f"{values[-1]:.2f}", f"{statistics.mean(values):.2f}"]))
+                     f"{values[-1]:.2f}", f"{values[-1]:.2f}", f"{statistics.mean(values):.2f}", cpu_us]))
 PY
   done
 done

@@ -70,7 +70,8 @@ start_targets() {
   done
 }
 
-printf 'query\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\n' >"$OUT/runs.tsv"
+printf 'query\ttarget\trep\tload1\titems\tcount\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tmean_ms\tserver_cpu_us_per_req\n' >"$OUT/runs.tsv"
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 measure() { # measure LABEL-SUFFIX
   local q rep target load
   for q in $QUERIES; do
@@ -78,12 +79,16 @@ measure() { # measure LABEL-SUFFIX
       for target in $TARGETS; do
         query "$q" "${EXPERIMENT[${target%-alt}]}" >"$WORK/body.json"
         load=$(cut -d' ' -f1 /proc/loadavg)
+        # Server CPU time per request (the 20 warm-up requests included): on a busy machine, a far steadier A/B
+        # figure than latency.
+        ticks=$(cpu_ticks "$target")
         "$TOOLS_BIN" latency POST "http://127.0.0.1:${PORT[$target]}/api/2.0/mlflow/runs/search" "$COUNT" "$WORK/body.json" 20 "$CONCURRENCY" \
           >"$WORK/probe.txt"
+        cpu_us=$(( ($(cpu_ticks "$target") - ticks) * TICK_US / (COUNT + 20) ))
         v() { sed -n "s/^$1=//p" "$WORK/probe.txt"; }
-        log "$q rep $rep $target$1 (load $load): items $(v RESPONSE_ITEMS) p50 $(v P50_MS) ms p99 $(v P99_MS) ms"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$q" "$target$1" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
-          "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" >>"$OUT/runs.tsv"
+        log "$q rep $rep $target$1 (load $load): items $(v RESPONSE_ITEMS) p50 $(v P50_MS) ms p99 $(v P99_MS) ms, server CPU $cpu_us us/request"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$q" "$target$1" "$rep" "$load" "$(v RESPONSE_ITEMS)" "$(v COUNT)" \
+          "$(v P50_MS)" "$(v P90_MS)" "$(v P99_MS)" "$(v MAX_MS)" "$(v MEAN_MS)" "$cpu_us" >>"$OUT/runs.tsv"
       done
     done
   done

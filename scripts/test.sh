@@ -9,4 +9,11 @@ eval "$(scripts/services.sh up)"
 if [ -f tests/Flightdeck.Compat.Tests/js/package-lock.json ]; then
   (cd tests/Flightdeck.Compat.Tests/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The web UI's browser tests drive Debian's Chromium; Playwright's own browser download cannot work offline.
+if [ ! -x /usr/bin/chromium ]; then
+  as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+  echo "test.sh: installing chromium from Debian packages" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2 \
+    || { as_root apt-get update -q >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2; }
+fi
 dotnet test Flightdeck.slnx -c Release --logger "console;verbosity=normal" "$@"

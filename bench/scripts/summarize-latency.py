@@ -20,6 +20,11 @@ print("|---|---|---|---|---|---|---|---|")
 for (name, target), group in groups.items():
     print(f"| {name} | {target} | {len(group)} x {group[0]['count']} | {group[0]['items']} | {median(group, 'p50_ms'):.2f} "
           f"| {median(group, 'p90_ms'):.2f} | {median(group, 'p99_ms'):.2f} | {max(float(r['max_ms']) for r in group):.2f} |")
+if rows and rows[0].get("server_cpu_us_per_req"):
+    print()
+    print("Server CPU per request (median over repetitions, warm-up requests included; PostgreSQL's backends not counted):")
+    for (name, target), group in groups.items():
+        print(f"- {name} {target}: {median(group, 'server_cpu_us_per_req'):.0f} us")
 print()
 print("Per repetition (p50 / p99 ms, 1-min load when it started):")
 for (name, target), group in groups.items():

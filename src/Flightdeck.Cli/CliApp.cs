@@ -61,6 +61,8 @@ public static class CliApp
         config.AddBranch("models", ModelCommandTree.Configure);
         config.AddCommand<LineageCommand>("lineage").WithDescription("Show the lineage graph around a dataset, run, model version or job as a tree.");
         config.AddBranch("datasets", DatasetCommandTree.Configure);
+        config.AddBranch("endpoints", Commands.Endpoints.EndpointCommandTree.Configure);
+        config.AddCommand<HealthCheckCommand>("healthcheck").WithDescription("Exit 0 when a URL answers 2xx (the serving images' HEALTHCHECK).");
         config.AddCommand<GcCommand>("gc").WithDescription("Permanently delete runs and experiments deleted long enough ago.");
     }
 }

@@ -7,6 +7,7 @@ using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
+using Flightdeck.Server.Ui;
 using Flightdeck.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -58,6 +59,7 @@ public static class FlightdeckServer
         app.MapEndpointsApi();
         app.MapArtifactsApi();
         app.MapMonitoringApi();
+        app.MapUi();
         app.MapUnknownApiRoutes();
         return app;
     }

@@ -18,6 +18,7 @@ internal static class ModelCommandTree
             alias.AddCommand<DeleteModelAliasCommand>("delete").WithDescription("Delete an alias.");
         });
         models.AddCommand<DownloadModelCommand>("download").WithDescription("Download a model by URI (runs:/, models:/name/3, models:/name@alias).");
+        models.AddCommand<BuildDockerCommand>("build-docker").WithDescription("Write a Docker build context serving a model version.");
         models.AddCommand<ModelHistoryCommand>("history").WithDescription("Show a model's timeline, or which version an alias held at a time.");
     }
 }

@@ -10,6 +10,7 @@ internal sealed record ModelDownloadResult(
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ModelDownloadResult))]
+[JsonSerializable(typeof(BuildDockerResult))]
 internal sealed partial class ModelsJsonContext : JsonSerializerContext
 {
     public static ModelsJsonContext Indented { get; } = new(new JsonSerializerOptions(FlightdeckJson.Options) { WriteIndented = true });

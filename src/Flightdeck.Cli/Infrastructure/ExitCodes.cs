@@ -17,6 +17,9 @@ public static class ExitCodes
     /// <summary>The tracking server could not be reached.</summary>
     public const int Unreachable = 4;
 
+    /// <summary><c>endpoints deploy --wait</c>: the rollout ended rolled back (a guardrail breach or a manual rollback).</summary>
+    public const int RolledBack = 5;
+
     /// <summary>Interrupted (Ctrl+C), as shells report SIGINT.</summary>
     public const int Cancelled = 130;
 }

@@ -41,6 +41,8 @@ internal sealed class EndpointLifecycle(EndpointStore store, ModelVersionResolve
         var description = EndpointValidation.Description(request.Description);
         var current = await store.GetAsync(name, ct);
         var settings = EndpointValidation.Merge(current.Settings, request.Settings);
+        if (request.Routes?.Contains(null!) == true)
+            throw FlightdeckException.InvalidParameter("Every entry of 'routes' must be an object.");
         var routes = request.Routes is null ? null : EndpointValidation.Routes([.. request.Routes.Select(r => r with { Role = r.Role?.ToUpperInvariant() ?? "" })]);
         if (routes is not null)
         {

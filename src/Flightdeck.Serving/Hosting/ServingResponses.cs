@@ -143,6 +143,7 @@ internal static partial class ServingResponses
                 {
                     StatusCodes.Status404NotFound => "RESOURCE_DOES_NOT_EXIST",
                     StatusCodes.Status429TooManyRequests => "REQUEST_LIMIT_EXCEEDED",
+                    StatusCodes.Status503ServiceUnavailable => "TEMPORARILY_UNAVAILABLE",
                     StatusCodes.Status504GatewayTimeout => "DEADLINE_EXCEEDED",
                     >= 500 => "INTERNAL_ERROR",
                     _ => "BAD_REQUEST",
