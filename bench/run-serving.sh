@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Serving throughput: adaptive batching vs one predict per request vs a bare endpoint (issue #4, batching target).
+# Serving throughput: adaptive batching vs one predict per request vs a bare endpoint (issue #4, batching target), and
+# the cost of inference logging (issue #4: "inference logging on costs <= 10% of throughput").
 #
-# Starts bench/Flightdeck.Bench.Serving (one process, one port) and runs wrk against its three targets interleaved,
-# REPS times each, so noise on this shared machine hits all alike:
-#   batched    POST /invocations?model=batched     (max batch 64, max delay 2 ms)
-#   unbatched  POST /invocations?model=unbatched   (max batch 1)
-#   direct     POST /direct                         (bare endpoint calling Predict, no queue)
-# Usage: bench/run-serving.sh   (DURATION=10s REPS=3 CONNECTIONS=64 ROWS=1 FLAVOR=mlnet by default)
+# Starts bench/Flightdeck.Bench.Serving three times (ports PORT, PORT+1, PORT+2: no log, a JSON Lines log, a SQLite
+# log, both at sample rate 1) and runs wrk against the targets interleaved, REPS times each, so noise on this shared
+# machine hits all alike:
+#   batched        POST /invocations?model=batched     (max batch 64, max delay 2 ms)
+#   unbatched      POST /invocations?model=unbatched   (max batch 1)
+#   direct         POST /direct                         (bare endpoint calling Predict, no queue)
+#   logged-jsonl   batched, every request logged to JSON Lines files (flightdeck serve --inference-log DIR)
+#   logged-sqlite  batched, every request logged to the server's inference_log table in SQLite
+# After the runs it records each logged process's dropped and written record counts (dropped records are counted in
+# flightdeck_serving_inference_log_dropped_total, never waited for).
+# Usage: bench/run-serving.sh   (DURATION=10s REPS=3 CONNECTIONS=64 ROWS=1 FLAVOR=mlnet TARGETS="batched unbatched direct
+#        logged-jsonl logged-sqlite" by default)
 #   FLAVOR=mlnet|onnx (a FastTree model, 5 columns), mlp (ONNX MLP, tensor "features" of 20 floats) or recommender
 #   (ONNX, tensor "user" of 64 floats → top 10 of 10,000 SKUs); see bench/Flightdeck.Bench.Serving/Program.cs.
-# Output: bench/results/serving-<timestamp>/{machine.txt,runs.tsv}
+# Output: bench/results/serving-<timestamp>/{machine.txt,runs.tsv,inference-log.txt}
 source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-10s}
@@ -18,18 +25,32 @@ CONNECTIONS=${CONNECTIONS:-64}
 ROWS=${ROWS:-1}
 FLAVOR=${FLAVOR:-mlnet}
 PORT=${PORT:-5201}
+TARGETS=${TARGETS:-"batched unbatched direct logged-jsonl logged-sqlite"}
 OUT=${OUT:-"$BENCH_DIR/results/serving-$(date +%Y%m%d-%H%M%S)"}
 BIN="$BENCH_DIR/Flightdeck.Bench.Serving/bin/Release/net10.0/Flightdeck.Bench.Serving"
+LOG_DIR=$(mktemp -d /tmp/flightdeck-bench-inference-log-XXXXXX)
 mkdir -p "$OUT"
 
 build_release Flightdeck.Bench.Serving
 machine_info | tee "$OUT/machine.txt" >&2
-"$BIN" "$PORT" "$FLAVOR" >"$OUT/server.log" 2>&1 &
-SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null' EXIT
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$PORT/ping" >/dev/null && break
-  sleep 0.2
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$LOG_DIR"
+}
+trap cleanup EXIT
+"$BIN" "$PORT" "$FLAVOR" none >"$OUT/server.log" 2>&1 &
+PIDS+=($!)
+"$BIN" $((PORT + 1)) "$FLAVOR" "jsonl:$LOG_DIR/jsonl" >"$OUT/server-jsonl.log" 2>&1 &
+PIDS+=($!)
+"$BIN" $((PORT + 2)) "$FLAVOR" "sqlite:$LOG_DIR/inference.db" >"$OUT/server-sqlite.log" 2>&1 &
+PIDS+=($!)
+for port in "$PORT" $((PORT + 1)) $((PORT + 2)); do
+  for _ in $(seq 1 600); do
+    curl -sf "http://127.0.0.1:$port/ping" >/dev/null && break
+    sleep 0.2
+  done
 done
 
 SCRIPT="$BENCH_DIR/scripts/invocations.lua"
@@ -37,14 +58,25 @@ case "$FLAVOR" in
   mlp) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=features WIDTH=20 ;;
   recommender) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=user WIDTH=64 ;;
 esac
-declare -A PATHS=([batched]="/invocations?model=batched" [unbatched]="/invocations?model=unbatched" [direct]="/direct")
+declare -A URLS=(
+  [batched]="http://127.0.0.1:$PORT /invocations?model=batched"
+  [unbatched]="http://127.0.0.1:$PORT /invocations?model=unbatched"
+  [direct]="http://127.0.0.1:$PORT /direct"
+  [logged-jsonl]="http://127.0.0.1:$((PORT + 1)) /invocations?model=batched"
+  [logged-sqlite]="http://127.0.0.1:$((PORT + 2)) /invocations?model=batched"
+)
+run_wrk() { # TARGET DURATION [wrk options]
+  local url path
+  read -r url path <<<"${URLS[$1]}"
+  TARGET_PATH=$path ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d"$2" "${@:3}" -s "$SCRIPT" "$url"
+}
 printf 'target\trep\treq_per_s\tp50\tp99\terrors\n' >"$OUT/runs.tsv"
-for target in batched unbatched direct; do # warm-up
-  TARGET_PATH=${PATHS[$target]} ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d3s -s "$SCRIPT" "http://127.0.0.1:$PORT" >/dev/null
+for target in $TARGETS; do # warm-up
+  run_wrk "$target" 3s >/dev/null
 done
 for rep in $(seq 1 "$REPS"); do
-  for target in batched unbatched direct; do
-    result=$(TARGET_PATH=${PATHS[$target]} ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$SCRIPT" "http://127.0.0.1:$PORT")
+  for target in $TARGETS; do
+    result=$(run_wrk "$target" "$DURATION" --latency)
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$result")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$result")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$result")
@@ -52,4 +84,10 @@ for rep in $(seq 1 "$REPS"); do
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$rep" "$rps" "$p50" "$p99" "${errors:-0}" | tee -a "$OUT/runs.tsv" >&2
   done
 done
+{
+  for port in $((PORT + 1)) $((PORT + 2)); do
+    echo "port $port: $(curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^flightdeck_serving_inference_log_(dropped|failed)_total' || echo 'no records dropped or lost')"
+  done
+  echo "jsonl lines so far: $(cat "$LOG_DIR"/jsonl/*.jsonl 2>/dev/null | wc -l)"
+} | tee "$OUT/inference-log.txt" >&2
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,10 +7,15 @@
 //   mlnet, onnx  the FastTree model through its mlnet or onnx flavor
 //   mlp          an ONNX multi-layer perceptron, 20 → 1024 → 1024 → 1 (input tensor "features")
 //   recommender  an ONNX model scoring 10,000 SKUs for a 64-float user vector and returning the top 10 ("user")
+// With a third argument LOG = jsonl:DIR or sqlite:FILE every request of the process is logged at sample rate 1, to
+// JSON Lines files as `flightdeck serve --inference-log DIR` does, or to the server's inference_log table.
 using System.Text.Json;
 using Flightdeck.Bench.Serving;
 using Flightdeck.Models;
+using Flightdeck.Server.Monitoring;
+using Flightdeck.Server.Storage;
 using Flightdeck.Serving;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.ML;
@@ -18,6 +23,7 @@ using Microsoft.ML.Data;
 
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5201;
 var flavor = args.Length > 1 ? args[1] : ModelFlavors.MlNet;
+var log = args.Length > 2 ? args[2] : "none";
 
 var ml = new MLContext(seed: 1);
 var random = new Random(7);
@@ -63,7 +69,20 @@ await host.LoadAsync("batched", "1", directory, new BatchingOptions(), load);
 await host.LoadAsync("unbatched", "1", directory, new BatchingOptions { MaxBatchSize = 1 }, load);
 using var direct = ModelLoader.Load(directory, load);
 
-var app = ServingApp.Build(host, new ServingOptions { Port = port });
+await using var database = log.StartsWith("sqlite:", StringComparison.Ordinal)
+    ? new Database(BackendStoreUri.Parse("sqlite:///" + Path.GetFullPath(log["sqlite:".Length..]).TrimStart('/')))
+    : null;
+if (database is not null)
+    await new Migrator(database).UpgradeAsync(CancellationToken.None);
+var app = ServingApp.Build(host, new ServingOptions
+{
+    Port = port,
+    InferenceLogDirectory = log.StartsWith("jsonl:", StringComparison.Ordinal) ? log["jsonl:".Length..] : null,
+}, builder =>
+{
+    if (database is not null)
+        builder.Services.AddInferenceLog(_ => new DatabaseInferenceLogSink(database), new InferenceLogOptions());
+});
 app.MapPost("/direct", async (HttpContext context) =>
 {
     using var document = await JsonDocument.ParseAsync(context.Request.Body);
@@ -75,7 +94,7 @@ app.MapPost("/direct", async (HttpContext context) =>
     output.WriteRecordsJson(writer);
     writer.WriteEndObject();
 });
-Console.WriteLine($"serving bench ({flavor}) on http://127.0.0.1:{port}");
+Console.WriteLine($"serving bench ({flavor}, inference log {log}) on http://127.0.0.1:{port}");
 await app.RunAsync();
 Directory.Delete(root, recursive: true);
 

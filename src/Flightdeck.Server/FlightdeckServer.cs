@@ -3,6 +3,7 @@ using Flightdeck.Server.Endpoints;
 using Flightdeck.Server.Endpoints.Rollouts;
 using Flightdeck.Server.Hosting;
 using Flightdeck.Server.Lineage;
+using Flightdeck.Server.Monitoring;
 using Flightdeck.Server.Outbox;
 using Flightdeck.Server.Registry;
 using Flightdeck.Server.Storage;
@@ -42,6 +43,7 @@ public static class FlightdeckServer
         builder.Services.AddWebhooks();
         builder.Services.AddEndpoints(options);
         builder.Services.AddRolloutController();
+        builder.Services.AddMonitoring(options);
         configureServices?.Invoke(builder.Services); // tests add observers or replace services
 
         var app = builder.Build();
@@ -58,6 +60,7 @@ public static class FlightdeckServer
         app.MapWebhooksApi();
         app.MapEndpointsApi();
         app.MapArtifactsApi();
+        app.MapMonitoringApi();
         app.MapUi();
         app.MapUnknownApiRoutes();
         return app;

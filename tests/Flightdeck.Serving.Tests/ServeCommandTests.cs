@@ -82,6 +82,52 @@ public sealed partial class ServeCommandTests
         Directory.Delete(folder);
     }
 
+    [Fact]
+    public async Task Serve_with_an_inference_log_writes_json_lines_and_takes_a_request_timeout()
+    {
+        // Given a local model package and an empty log folder
+        var logFolder = Path.Combine(Directory.CreateTempSubdirectory("flightdeck-serve-log-").FullName, "log");
+        var console = new TestConsole().Width(250);
+        using var stop = new CancellationTokenSource();
+
+        // When flightdeck serve runs with the log on, answers two requests and stops
+        var running = CliRunner.RunAsync(
+            ["serve", "--model", TinyModel.Instance.PackageDirectory, "--port", "0", "--request-timeout", "5s",
+                "--inference-log", logFolder, "--inference-log-sample-rate", "1"], stop.Token, console);
+        var listening = Match.Empty;
+        for (var i = 0; i < 600 && !listening.Success && !running.IsCompleted; i++)
+        {
+            await Task.Delay(100, Cancel);
+            listening = ListeningLine().Match(console.Output);
+        }
+        Assert.True(listening.Success, running.IsCompleted ? (await running).ToString() : console.Output);
+        using var http = new HttpClient { BaseAddress = new Uri(listening.Groups["url"].Value + "/") };
+        var body = Payloads.DataframeSplit(TinyModel.Generate(2, seed: 6));
+        var replies = new[] { await http.PostJsonAsync("invocations", body, Cancel), await http.PostJsonAsync("invocations", body, Cancel) };
+        await stop.CancelAsync();
+        var result = await running;
+
+        // Then both inferences are in the log once it has stopped
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        var lines = Directory.GetFiles(logFolder, "*.jsonl").SelectMany(File.ReadAllLines).ToList();
+        Assert.Equal(replies.Select(r => r.Response.Headers.GetValues("X-Request-Id").Single()).Order(),
+            lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("request_id").GetString()!).Order());
+        Assert.Contains("Inference log in", result.Output);
+        Directory.Delete(Path.GetDirectoryName(logFolder)!, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("--inference-log-sample-rate", "1.5", "--inference-log-sample-rate must be between 0 and 1")]
+    [InlineData("--request-timeout", "soon", "--request-timeout 'soon' is not a duration")]
+    public async Task Serve_refuses_bad_observability_options(string option, string value, string message)
+    {
+        var result = await CliRunner.RunAsync("serve", "--model", TinyModel.Instance.PackageDirectory, "--port", "0", option, value);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.Errors + result.Output);
+    }
+
     [GeneratedRegex(@"listening on (?<url>http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningLine();
 }

@@ -41,8 +41,24 @@ public sealed class ServeSettings : CommandSettings
     [Description("Requests allowed to wait; beyond it requests get 429 with Retry-After. Default 1024.")]
     public int MaxQueue { get; init; } = new BatchingOptions().MaxQueue;
 
+    [CommandOption("--request-timeout <DURATION>")]
+    [Description("How long a request may take (e.g. 30s, 0.5s, 2m); past it the prediction is cancelled and the answer is 504. Default 60s.")]
+    public string RequestTimeout { get; init; } = "60s";
+
+    [CommandOption("--inference-log <DIR>")]
+    [Description("Log sampled inferences (request id, inputs, outputs, status, latency) as JSON Lines files in DIR, rotated hourly and by size. Off by default.")]
+    public string? InferenceLog { get; init; }
+
+    [CommandOption("--inference-log-sample-rate <RATE>")]
+    [Description("Share of requests the inference log keeps, 0 to 1. Default 1.")]
+    public double InferenceLogSampleRate { get; init; } = 1.0;
+
     public override ValidationResult Validate()
     {
+        if (InferenceLogSampleRate is < 0 or > 1 || double.IsNaN(InferenceLogSampleRate))
+            return ValidationResult.Error("--inference-log-sample-rate must be between 0 and 1.");
+        if (InferenceLog is { Length: 0 })
+            return ValidationResult.Error("--inference-log needs a folder.");
         if (string.IsNullOrWhiteSpace(Model))
             return ValidationResult.Error("--model is required.");
         if (Port is < 0 or > 65535)
@@ -64,6 +80,9 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeSetti
         string? downloaded = null;
         try
         {
+            var requestTimeout = Duration.Parse(settings.RequestTimeout, "--request-timeout");
+            if (requestTimeout <= TimeSpan.Zero)
+                throw new CliUsageException("--request-timeout must be longer than zero.");
             var (name, version, directory) = await LocateAsync(settings, cancellationToken, path => downloaded = path);
             var batching = new BatchingOptions
             {
@@ -75,7 +94,14 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeSetti
             var model = await host.LoadAsync(name, version, directory, batching, source: settings.Model, cancellationToken: cancellationToken);
             console.MarkupLine($"Loaded [bold]{Markup.Escape(name)}[/] version {Markup.Escape(version)} ({Markup.Escape(model.Predictor.Flavor)}) from {Markup.Escape(settings.Model)}");
 
-            await using var app = ServingApp.Build(host, new ServingOptions { Host = settings.Host, Port = settings.Port });
+            await using var app = ServingApp.Build(host, new ServingOptions
+            {
+                Host = settings.Host,
+                Port = settings.Port,
+                RequestTimeout = requestTimeout,
+                InferenceLogDirectory = settings.InferenceLog,
+                InferenceLogSampleRate = settings.InferenceLogSampleRate,
+            });
             await app.StartAsync(cancellationToken);
             foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
                 console.MarkupLine($"Serving listening on [link]{Markup.Escape(address)}[/] (POST /invocations, /v2/models/{Markup.Escape(name)}/infer; Ctrl+C to stop)");
@@ -88,6 +114,8 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeSetti
                 // Ctrl+C: fall through to a clean stop.
             }
             await app.StopAsync(CancellationToken.None);
+            if (settings.InferenceLog is { } log)
+                console.MarkupLine($"Inference log in {Markup.Escape(Path.GetFullPath(log))}");
             console.MarkupLine("Serving stopped.");
             return ExitCodes.Ok;
         }

@@ -41,8 +41,14 @@ public sealed class ServerSettings : CommandSettings
     [Description("OpenLineage job namespace of the emitted events. Default flightdeck.")]
     public string? OpenLineageNamespace { get; init; }
 
+    [CommandOption("--inference-log-sample-rate <RATE>")]
+    [Description("Share (0 to 1) of endpoint inferences written to the inference log, for endpoints that set none. Default 1.")]
+    public double InferenceLogSampleRate { get; init; } = 1.0;
+
     public override ValidationResult Validate() =>
         Port is < 0 or > 65535 ? ValidationResult.Error("--port must be between 0 and 65535.")
+        : InferenceLogSampleRate is < 0 or > 1 || double.IsNaN(InferenceLogSampleRate)
+            ? ValidationResult.Error("--inference-log-sample-rate must be between 0 and 1.")
         : OpenLineageUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             ? ValidationResult.Error("--openlineage-url must be an absolute http or https URL.")
             : ValidationResult.Success();
@@ -63,6 +69,7 @@ public sealed class ServerCommand(IAnsiConsole console) : AsyncCommand<ServerSet
             GcOlderThan = settings.GcOlderThan is { } gc ? Duration.Parse(gc, "--gc-older-than") : null,
             OpenLineageUrl = settings.OpenLineageUrl,
             OpenLineageNamespace = settings.OpenLineageNamespace ?? defaults.OpenLineageNamespace,
+            InferenceLogSampleRate = settings.InferenceLogSampleRate,
         };
 
         await using var app = await FlightdeckServer.BuildAsync(options, cancellationToken: cancellationToken);

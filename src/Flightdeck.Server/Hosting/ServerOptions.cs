@@ -38,4 +38,7 @@ public sealed record ServerOptions
 
     /// <summary>The OpenLineage job namespace of Flightdeck's runs (jobs are experiments) and of its model outputs.</summary>
     public string OpenLineageNamespace { get; init; } = "flightdeck";
+
+    /// <summary>Share (0–1) of endpoint inferences written to the inference log, for endpoints that set none.</summary>
+    public double InferenceLogSampleRate { get; init; } = 1.0;
 }

@@ -38,6 +38,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
             SingleReader = options.MaxConcurrentBatches == 1,
         });
         _workers = [.. Enumerable.Range(0, options.MaxConcurrentBatches).Select(_ => Task.Run(RunWorkerAsync))];
+        ServingMetrics.Track(this, _tags);
     }
 
     public ModelStats Stats { get; }
@@ -66,6 +67,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
 
     private async Task RunWorkerAsync()
     {
+        Activity.Current = null; // Not a child of whatever request happened to load the model.
         var reader = _queue.Reader;
         var batch = new List<PendingPrediction>(_options.MaxBatchSize);
         PendingPrediction? carried = null;
@@ -150,6 +152,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
         });
         if (batch.Count == 0)
             return;
+        using var span = StartBatchSpan(batch);
         if (batch.Count == 1)
         {
             RunAlone(batch[0]);
@@ -180,6 +183,21 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
             pending.Complete(BatchMerger.Slice(output, offset, pending.Input.RowCount));
             offset += pending.Input.RowCount;
         }
+    }
+
+    /// <summary>A <c>batch</c> span for one predict call, linked to the <c>infer</c> span of every request it serves
+    /// (a batch has many parents, so links rather than a parent); null when nobody traces.</summary>
+    private Activity? StartBatchSpan(List<PendingPrediction> batch)
+    {
+        if (!ServingTelemetry.Source.HasListeners())
+            return null;
+        var links = batch.Where(p => p.Caller != default).Select(p => new ActivityLink(p.Caller)).ToList();
+        var span = ServingTelemetry.Source.StartActivity("batch", ActivityKind.Internal, parentContext: default, links: links);
+        span?.SetTag("flightdeck.model", _tags[0].Value);
+        span?.SetTag("flightdeck.version", _tags[1].Value);
+        span?.SetTag("flightdeck.batch.requests", batch.Count);
+        span?.SetTag("flightdeck.batch.rows", batch.Sum(p => p.Input.RowCount));
+        return span;
     }
 
     private void RunAlone(PendingPrediction pending)
@@ -217,6 +235,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        ServingMetrics.Untrack(this);
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync();
         await Task.WhenAll(_workers);

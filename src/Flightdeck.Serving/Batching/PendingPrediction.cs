@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Flightdeck.Models;
 
 namespace Flightdeck.Serving;
@@ -13,6 +14,7 @@ internal sealed class PendingPrediction : IDisposable
     {
         Input = input;
         Layout = layout;
+        Caller = Activity.Current?.Context ?? default;
         if (cancellationToken.CanBeCanceled)
         {
             _registration = cancellationToken.Register(() =>
@@ -27,6 +29,9 @@ internal sealed class PendingPrediction : IDisposable
     public DataBatch Input { get; }
 
     public string Layout { get; }
+
+    /// <summary>The caller's span when the request was queued, for the batch span to link to.</summary>
+    public ActivityContext Caller { get; }
 
     /// <summary>Rows this request adds to a batch (at least 1, so empty requests still count toward the limit).</summary>
     public int Rows => Math.Max(1, Input.RowCount);

@@ -25,11 +25,11 @@ public static class MlflowScoringApi
     private static IResult Health(ModelHost host) => host.Models.Count > 0 ? Results.Text("\n") : Results.NotFound();
 
     private static Task InvokeAsync(HttpContext context, ModelHost host, ILoggerFactory loggers) =>
-        ServingResponses.HandleAsync(context, ErrorStyle.Mlflow, loggers.CreateLogger(typeof(MlflowScoringApi)), async () =>
+        ServingResponses.HandleInferenceAsync(context, ErrorStyle.Mlflow, loggers.CreateLogger(typeof(MlflowScoringApi)), async call =>
         {
-            var model = ChooseModel(context.Request, host);
-            var input = await ServingProtocols.ReadMlflowInputAsync(context.Request, model.Signature, context.RequestAborted);
-            var output = await model.PredictAsync(input, context.RequestAborted);
+            var model = call.Model = ChooseModel(context.Request, host);
+            var input = call.Input = await ServingProtocols.ReadMlflowInputAsync(context.Request, model.Signature, call.CancellationToken);
+            var output = call.Output = await model.PredictAsync(input, call.CancellationToken);
             await ServingProtocols.WriteMlflowResponseAsync(context, output);
         });
 

@@ -59,13 +59,14 @@ public static class OpenInferenceApi
         });
 
     private static Task InferAsync(HttpContext context, ModelHost host, ILoggerFactory loggers, string name, string? version = null) =>
-        Handle(context, loggers, async () =>
+        ServingResponses.HandleInferenceAsync(context, ErrorStyle.OpenInference, loggers.CreateLogger(typeof(OpenInferenceApi)), async call =>
         {
-            var model = Find(host, name, version);
+            var model = call.Model = Find(host, name, version);
             InferRequest request;
-            using (var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))
+            using (var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: call.CancellationToken))
                 request = OpenInference.ParseInfer(document.RootElement);
-            var output = await model.PredictAsync(request.Inputs, context.RequestAborted);
+            call.Input = request.Inputs;
+            var output = call.Output = await model.PredictAsync(request.Inputs, call.CancellationToken);
             await ServingResponses.WriteJsonAsync(context, writer => OpenInference.WriteInferResponse(writer, model, request.Id, output, request.Outputs));
         });
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -41,6 +42,80 @@ internal static partial class ServingResponses
                 await WriteErrorAsync(context, style, status, message);
         }
     }
+
+    /// <summary>Runs an inference handler like <see cref="HandleAsync"/>, and also: gives the request its id (echoed as
+    /// <c>X-Request-Id</c>), an <c>infer</c> span, and its time limit (answering 504 when the prediction is cancelled
+    /// for it), then tells the observers what happened.</summary>
+    public static async Task HandleInferenceAsync(HttpContext context, ErrorStyle style, ILogger logger, Func<InferenceCall, Task> handler)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requests = ServingRequests.Of(context);
+        var requestId = RequestIds.For(context);
+        using var activity = ServingTelemetry.Source.StartActivity("infer");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        deadline.CancelAfter(requests.Timeout);
+        var call = new InferenceCall(requestId, deadline.Token);
+        int status;
+        string? error = null;
+        try
+        {
+            await handler(call);
+            status = context.Response.StatusCode;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            status = StatusCodes.Status499ClientClosedRequest; // Nobody is left to answer.
+            error = "The client closed the request.";
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            status = StatusCodes.Status504GatewayTimeout;
+            error = $"The prediction did not finish within the request timeout of {FormatTimeout(requests.Timeout)}; it was cancelled.";
+            if (!context.Response.HasStarted)
+                await WriteErrorAsync(context, style, status, error);
+        }
+        catch (Exception e)
+        {
+            (status, error) = Classify(e);
+            if (status == StatusCodes.Status500InternalServerError)
+                LogUnexpected(logger, e, context.Request.Path);
+            if (e is QueueFullException full)
+                context.Response.Headers.RetryAfter = Math.Ceiling(full.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            if (!context.Response.HasStarted)
+                await WriteErrorAsync(context, style, status, error);
+        }
+        var latency = Stopwatch.GetElapsedTime(started);
+        if (activity is not null)
+        {
+            activity.SetTag("flightdeck.request_id", requestId);
+            activity.SetTag("flightdeck.model", call.Model?.Name);
+            activity.SetTag("flightdeck.version", call.Model?.Version);
+            activity.SetTag("http.response.status_code", status);
+            if (status >= 500)
+                activity.SetStatus(ActivityStatusCode.Error, error);
+        }
+        // A request that named no loaded model has nothing to attribute its answer to; the HTTP metrics count it.
+        if (call.Model is { } model && requests.Observed)
+        {
+            requests.Report(new InferenceRecord
+            {
+                RequestId = requestId,
+                ModelName = model.Name,
+                Version = model.Version,
+                Input = call.Input ?? InferenceCall.NoInput,
+                Output = call.Output,
+                StatusCode = status,
+                Error = error,
+                Latency = latency,
+                Timestamp = DateTimeOffset.UtcNow,
+            });
+        }
+    }
+
+    private static string FormatTimeout(TimeSpan timeout) =>
+        timeout.TotalSeconds >= 1 && timeout.Milliseconds == 0
+            ? $"{timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"
+            : $"{timeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms";
 
     internal static (int Status, string Message) Classify(Exception e) => e switch
     {

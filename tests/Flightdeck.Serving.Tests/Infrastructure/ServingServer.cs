@@ -22,12 +22,21 @@ public sealed class ServingServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<ServingServer> StartAsync(ModelHost host, long maxBodyBytes = 1024 * 1024)
+    public IServiceProvider Services => _app.Services;
+
+    public static Task<ServingServer> StartAsync(ModelHost host, long maxBodyBytes = 1024 * 1024) =>
+        StartAsync(host, new ServingOptions { MaxRequestBodyBytes = maxBodyBytes });
+
+    /// <summary>Starts with <paramref name="options"/> (on a free port whatever they say) and lets the test add services.</summary>
+    public static async Task<ServingServer> StartAsync(ModelHost host, ServingOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = ServingApp.Build(host, new ServingOptions { Port = 0, MaxRequestBodyBytes = maxBodyBytes });
+        var app = ServingApp.Build(host, options with { Port = 0 }, configure);
         await app.StartAsync();
         return new ServingServer(host, app);
     }
+
+    /// <summary>Stops the host (its hosted services flush) without disposing it yet.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

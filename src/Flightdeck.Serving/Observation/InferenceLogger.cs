@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Flightdeck.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flightdeck.Serving;
+
+/// <summary>
+/// Logs sampled inferences (request id, endpoint, version, inputs, outputs, status, latency, time) to a durable
+/// <see cref="IInferenceLogSink"/> without slowing the requests: <see cref="OnInference"/> only samples and hands the
+/// record to a bounded queue; a background writer turns records into JSON and writes them in batches. When the queue is
+/// full the record is dropped and counted (<c>flightdeck_serving_inference_log_dropped_total</c>, and a warning at most
+/// once a minute). Stopping (the host's shutdown) writes out what is queued.
+/// </summary>
+public sealed partial class InferenceLogger : IInferenceObserver, IHostedService, IAsyncDisposable
+{
+    private static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
+
+    private readonly IInferenceLogSink _sink;
+    private readonly InferenceLogOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<InferenceRecord> _queue;
+    private readonly Task _writer;
+    private long _dropped;
+    private long _written;
+    private long _failed;
+    private long _lastDropWarning = long.MinValue;
+    private volatile bool _closed;
+
+    public InferenceLogger(IInferenceLogSink sink, InferenceLogOptions options, ILogger<InferenceLogger> logger)
+    {
+        options.Validate();
+        _sink = sink;
+        _options = options;
+        _logger = logger;
+        _queue = Channel.CreateBounded<InferenceRecord>(new BoundedChannelOptions(options.Capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails at once: the caller drops, never waits.
+            SingleReader = true,
+        });
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Records dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Records the sink has stored.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records lost because the sink failed.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Records waiting for the writer.</summary>
+    public int Queued => _queue.Reader.Count;
+
+    public void OnInference(InferenceRecord record)
+    {
+        if (!IsSampled(record))
+            return;
+        if (_queue.Writer.TryWrite(record))
+            return;
+        var dropped = Interlocked.Increment(ref _dropped);
+        ServingMetrics.InferenceLogDropped.Add(1);
+        if (_closed)
+            return; // A straggler after shutdown began: lost, counted, but no sign of a slow sink.
+        var now = Stopwatch.GetTimestamp();
+        var last = Interlocked.Read(ref _lastDropWarning);
+        if ((last == long.MinValue || Stopwatch.GetElapsedTime(last, now) >= WarningInterval)
+            && Interlocked.CompareExchange(ref _lastDropWarning, now, last) == last)
+            LogDropping(_logger, _options.Capacity, dropped);
+    }
+
+    private bool IsSampled(InferenceRecord record)
+    {
+        var rate = _options.SampleRate(record.Endpoint);
+        if (rate >= 1)
+            return true;
+        if (rate <= 0 || double.IsNaN(rate))
+            return false;
+        return (_options.DeterministicSampling ? HashFraction(record.RequestId) : Random.Shared.NextDouble()) < rate;
+    }
+
+    /// <summary>A fraction in [0, 1) spread evenly over request ids (FNV-1a, then a 64-bit finaliser to mix the low bits).</summary>
+    internal static double HashFraction(string requestId)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in requestId)
+            hash = (hash ^ c) * 1099511628211UL;
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccdUL;
+        hash ^= hash >> 33;
+        hash *= 0xc4ceb9fe1a85ec53UL;
+        hash ^= hash >> 33;
+        return (hash >> 11) * (1.0 / (1UL << 53));
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<InferenceLogEntry>(_options.MaxBatch);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxBatch && reader.TryRead(out var record))
+                batch.Add(ToEntry(record, buffer));
+            try
+            {
+                // Not cancellable: by the time the host stops, the queue is closed and what is left must still be written.
+                await _sink.WriteAsync(batch, CancellationToken.None);
+                Interlocked.Add(ref _written, batch.Count);
+            }
+            catch (Exception e)
+            {
+                Interlocked.Add(ref _failed, batch.Count);
+                ServingMetrics.InferenceLogFailed.Add(batch.Count);
+                LogWriteFailed(_logger, e, batch.Count);
+            }
+        }
+    }
+
+    private InferenceLogEntry ToEntry(InferenceRecord record, ArrayBufferWriter<byte> buffer) => new()
+    {
+        RequestId = record.RequestId,
+        Endpoint = record.Endpoint,
+        ModelName = record.ModelName,
+        Version = record.Version,
+        Role = record.Role,
+        InputsJson = RecordsJson(record.Input, buffer) ?? "[]",
+        OutputsJson = RecordsJson(record.Output, buffer),
+        Status = record.StatusCode,
+        Error = record.Error,
+        LatencyUs = (long)(record.Latency.Ticks / (double)TimeSpan.TicksPerMicrosecond),
+        Time = record.Timestamp.ToUnixTimeMilliseconds(),
+    };
+
+    private string? RecordsJson(DataBatch? batch, ArrayBufferWriter<byte> buffer)
+    {
+        if (batch is null)
+            return null;
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer))
+            batch.Head(_options.MaxRowsPerRecord).WriteRecordsJson(writer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Closes the queue and waits until the writer has written everything in it (or the host's stop timeout).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _closed = true;
+        _queue.Writer.TryComplete();
+        await _writer.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _closed = true;
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The inference log is dropping records: its queue of {Capacity} is full ({Dropped} dropped so far); the sink is slower than the traffic")]
+    private static partial void LogDropping(ILogger logger, int capacity, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Count} inference log records failed; they are lost")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
+}
