@@ -40,6 +40,7 @@ public static class FlightdeckServer
         builder.Services.AddOutbox();
         builder.Services.AddWebhooks();
         builder.Services.AddEndpoints(options);
+        builder.Services.AddUi();
         configureServices?.Invoke(builder.Services); // tests add observers or replace services
 
         var app = builder.Build();

@@ -1,5 +1,6 @@
 using Flightdeck.Contracts;
 using Flightdeck.Server.Tests.Endpoints;
+using Flightdeck.Server.Tests.Infrastructure;
 using Flightdeck.Ui.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -52,8 +53,34 @@ public sealed class EndpointsPagesTests(EndpointsFixture fixture) : IClassFixtur
         // An auto-refresh later, the page is still whole and quiet.
         await page.WaitForTimeoutAsync(3500);
         await Expect(page.Locator("figure[data-live]")).ToHaveCountAsync(3);
+        await Expect(page.Locator("figure[data-live='Throughput'] canvas")).ToBeVisibleAsync();
+        Assert.NotEqual("0", await page.Locator("figure[data-live='p99 latency']").GetAttributeAsync("data-points"));
         await UiFixture.SaveScreenshotAsync(page, "endpoint");
         ui.AssertNoErrors("endpoints pages");
+    }
+
+    [Fact]
+    public async Task The_live_traffic_api_counts_each_version_per_second_and_refuses_bad_windows()
+    {
+        var server = fixture.Server;
+        var pin1 = new Dictionary<string, string> { [EndpointHeaders.PinVersion] = "1" };
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("1", await server.ServedVersionAsync(EndpointsFixture.Showcase, pin1));
+        }
+
+        using var ok = await server.Http.GetAsync($"api/flightdeck/v1/ui/endpoints/{EndpointsFixture.Showcase}/traffic?seconds=600");
+        var live = await TestServer.ReadOkAsync(ok);
+        var versions = live.GetProperty("versions").EnumerateArray().ToDictionary(v => v.GetProperty("version").GetString()!);
+        Assert.True(versions["1"].GetProperty("requests").EnumerateArray().Sum(r => r.GetInt64()) >= 5);
+        Assert.True(versions.ContainsKey("2"));
+        Assert.All(versions["1"].GetProperty("p99_latency_ms").EnumerateArray(), p => Assert.True(p.GetDouble() >= 0));
+
+        foreach (var bad in new[] { "0", "601", "abc", "-5" })
+        {
+            using var response = await server.Http.GetAsync($"api/flightdeck/v1/ui/endpoints/{EndpointsFixture.Showcase}/traffic?seconds={bad}");
+            await TestServer.ReadErrorAsync(response, 400, ErrorCode.InvalidParameterValue);
+        }
     }
 
     [Fact]

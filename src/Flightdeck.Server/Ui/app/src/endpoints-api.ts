@@ -38,3 +38,11 @@ export const endpointsApi = {
 
 /** Guardrail defaults the server applies when a limit is absent (see RolloutGuardrails). */
 export const GUARDRAIL_DEFAULTS = { max_error_rate: 0.01, max_prediction_psi: 0.2, min_requests: 20 };
+
+/** Per-second live counts of one version (GET /api/flightdeck/v1/ui/endpoints/{name}/traffic). */
+export interface VersionTraffic { version: string; seconds: number[]; requests: number[]; errors: number[]; p99_latency_ms: number[] }
+
+export const trafficApi = {
+  get: (name: string, seconds = 300) =>
+    call<{ now: number; versions: VersionTraffic[] }>(`/api/flightdeck/v1/ui/endpoints/${encodeURIComponent(name)}/traffic?seconds=${seconds}`),
+};

@@ -1,4 +1,4 @@
-import { EndpointEvent, EndpointRoute, endpointsApi, GUARDRAIL_DEFAULTS, GuardrailReading, Rollout, ServingEndpoint } from "../endpoints-api";
+import { EndpointEvent, EndpointRoute, endpointsApi, GUARDRAIL_DEFAULTS, Rollout, ServingEndpoint, trafficApi, VersionTraffic } from "../endpoints-api";
 import { errorBox, h, replace, showError } from "../dom";
 import { formatTime, formatValue } from "../format";
 import { PageContext } from "../main";
@@ -51,12 +51,13 @@ export async function endpointPage(context: PageContext): Promise<void> {
   const name = context.params[0];
   let { endpoint } = await endpointsApi.get(name);
   let events = (await endpointsApi.history(name)).events ?? [];
+  let traffic: VersionTraffic[] = (await trafficApi.get(name)).versions;
   if (!context.isCurrent()) return;
   document.title = `${endpoint.name} · Endpoints · Flightdeck`;
 
   const heading = h("h1", null);
   const error = errorBox(null);
-  const traffic = h("div", { class: "traffic" });
+  const trafficBox = h("div", { class: "traffic" });
   const rollout = h("div");
   const history = h("ol", { class: "timeline", "aria-label": "Deployment history" });
   const promote = h("button", { type: "button", class: "primary", onclick: () => void act("promote") }, "Promote");
@@ -73,56 +74,49 @@ export async function endpointPage(context: PageContext): Promise<void> {
     heading,
     endpoint.description ? h("p", null, endpoint.description) : null,
     error,
-    h("section", { "aria-labelledby": "traffic-heading" }, h("h2", { id: "traffic-heading" }, "Traffic"), traffic),
+    h("section", { "aria-labelledby": "traffic-heading" }, h("h2", { id: "traffic-heading" }, "Traffic"), trafficBox),
     h("section", { "aria-labelledby": "rollout-heading" },
       h("h2", { id: "rollout-heading" }, "Rollout"),
       h("div", { class: "toolbar" }, promote, rollback),
       rollout),
     h("section", { "aria-labelledby": "live-heading" },
-      h("h2", { id: "live-heading" }, "Live candidate readings"),
-      h("p", { class: "muted small" }, "The candidate's numbers over the current step, as the guardrails read them; new points arrive every few seconds."),
+      h("h2", { id: "live-heading" }, "Live traffic"),
+      h("p", { class: "muted small" }, "Per second and version over the last five minutes, as this server answered; refreshed every few seconds."),
       h("div", { class: "charts live" }, charts.throughput.element, charts.errors.element, charts.latency.element)),
     h("section", { "aria-labelledby": "history-heading" }, h("h2", { id: "history-heading" }, "Deployment history"), history),
     status);
   context.onLeave(() => Object.values(charts).forEach(c => c.destroy()));
 
-  // Readings seen so far, oldest first, keyed by time so a reading polled twice counts once.
-  const readings = new Map<number, GuardrailReading>();
-
   function draw(): void {
     replace(heading, endpoint.name, stateBadge(endpoint.state));
-    replace(traffic, trafficBars(endpoint.routes, false));
+    replace(trafficBox, trafficBars(endpoint.routes, false));
     const active = endpoint.rollout?.status === "IN_PROGRESS";
     promote.disabled = !active;
     rollback.disabled = !active;
     replace(rollout, endpoint.rollout ? rolloutDetails(endpoint.rollout) : h("p", { class: "muted" }, "No rollout has run on this endpoint."));
     replace(history, events.length ? events.map(eventItem) : h("li", { class: "muted" }, "No events."));
-    for (const event of [...events].reverse()) if (event.reading) readings.set(event.reading.timestamp, event.reading);
-    const last = endpoint.rollout?.last_reading;
-    if (last) readings.set(last.timestamp, last);
     drawCharts();
     status.textContent = `Updated ${formatTime(Date.now())}; refreshes every ${REFRESH_MS / 1000} s.`;
     context.root.dataset.endpointState = endpoint.state;
   }
 
   function drawCharts(): void {
-    const sorted = [...readings.values()].sort((a, b) => a.timestamp - b.timestamp);
-    const times = sorted.map(r => r.timestamp / 1000);
-    // Throughput between two readings of the same step: the growth of its request count over the time between them.
-    const throughput = sorted.map((r, i) => {
-      const previous = sorted[i - 1];
-      if (!previous || r.requests < previous.requests || r.timestamp <= previous.timestamp) return null;
-      return (r.requests - previous.requests) / ((r.timestamp - previous.timestamp) / 1000);
+    // One x axis for all versions: every second any of them served, each version's value there or a gap.
+    const times = [...new Set(traffic.flatMap(v => v.seconds))].sort((a, b) => a - b);
+    const column = (pick: (v: VersionTraffic, i: number) => number) => traffic.map(v => {
+      const at = new Map(v.seconds.map((second, i) => [second, pick(v, i)]));
+      return { label: `v${v.version}`, values: times.map(t => at.get(t) ?? null) };
     });
-    charts.throughput.update(times, throughput);
-    charts.errors.update(times, sorted.map(r => r.error_rate * 100));
-    charts.latency.update(times, sorted.map(r => r.p99_latency_ms ?? null));
+    charts.throughput.update(times, column((v, i) => v.requests[i]));
+    charts.errors.update(times, column((v, i) => v.requests[i] ? (v.errors[i] / v.requests[i]) * 100 : 0));
+    charts.latency.update(times, column((v, i) => v.p99_latency_ms[i]));
   }
 
   async function refresh(): Promise<void> {
     try {
-      const [current, log] = await Promise.all([endpointsApi.get(name), endpointsApi.history(name)]);
+      const [current, log, live] = await Promise.all([endpointsApi.get(name), endpointsApi.history(name), trafficApi.get(name)]);
       if (!context.isCurrent()) return;
+      traffic = live.versions;
       endpoint = current.endpoint;
       events = log.events ?? [];
       showError(error, null);
