@@ -44,6 +44,7 @@ public static class FlightdeckServer
         builder.Services.AddEndpoints(options);
         builder.Services.AddRolloutController();
         builder.Services.AddMonitoring(options);
+        builder.Services.AddUi();
         configureServices?.Invoke(builder.Services); // tests add observers or replace services
 
         var app = builder.Build();

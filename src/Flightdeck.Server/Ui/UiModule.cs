@@ -18,10 +18,18 @@ internal static class UiModule
     private const string ContentSecurityPolicy =
         "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>The UI's own services: the in-memory live traffic counts behind the endpoint page's charts.</summary>
+    public static IServiceCollection AddUi(this IServiceCollection services)
+    {
+        EndpointTrafficRecorder.Register(services);
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder routes)
     {
         var assets = UiAssets.Load(typeof(UiModule).Assembly);
         routes.MapDownsampledMetricsApi(new MetricSeriesReader(routes.ServiceProvider.GetRequiredService<Database>()));
+        routes.MapEndpointTrafficApi(routes.ServiceProvider.GetRequiredService<EndpointTrafficRecorder>());
         routes.MapMethods("/assets/{name}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string name) =>
             assets.Find(name) is { } asset && name != "index.html"
                 ? ServeAsync(context, asset)

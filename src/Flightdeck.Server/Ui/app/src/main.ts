@@ -5,6 +5,7 @@ import { runsPage } from "./pages/runs";
 import { runPage } from "./pages/run";
 import { comparePage } from "./pages/compare";
 import { modelsPage, modelPage } from "./pages/models";
+import { endpointsPage, endpointPage } from "./pages/endpoints";
 
 /** What a page gets: its route parameters, the query string, and a signal that it is no longer shown. */
 export interface PageContext {
@@ -25,6 +26,8 @@ const routes: [RegExp, Page][] = [
   [/^\/compare\/?$/, comparePage],
   [/^\/models\/?$/, modelsPage],
   [/^\/models\/([^/]+)\/?$/, modelPage],
+  [/^\/endpoints\/?$/, endpointsPage],
+  [/^\/endpoints\/([^/]+)\/?$/, endpointPage],
 ];
 
 let current = 0;
@@ -78,7 +81,7 @@ async function render(): Promise<void> {
 function markNav(path: string): void {
   for (const link of document.querySelectorAll<HTMLAnchorElement>("nav.top a")) {
     const section = link.getAttribute("href")!;
-    const active = section === "/models" ? path.startsWith("/models") : !path.startsWith("/models");
+    const active = section === "/experiments" ? !/^\/(models|endpoints)\b/.test(path) : path.startsWith(section);
     if (active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }

@@ -1,3 +1,4 @@
+import { markReady } from "../perf";
 import { api, FileInfo, runName, tag } from "../api";
 import { chartControls, DEFAULT_VIEW, MetricChart } from "../chart";
 import { errorBox, h, replace, showError } from "../dom";
@@ -70,7 +71,7 @@ export async function runPage(context: PageContext): Promise<void> {
     h("section", { "aria-labelledby": "artifacts" }, h("h2", { id: "artifacts" }, "Artifacts"),
       artifactsError, h("div", { class: "artifacts" }, artifactTree, preview)));
 
-  charts.forEach(c => void c.load());
+  void Promise.all(charts.map(c => c.load())).then(() => { if (context.isCurrent()) markReady("charts"); });
   await listInto(artifactTree, "");
 
   async function listInto(list: HTMLElement, path: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { markReady } from "../perf";
 import { api, Run, runName, tag } from "../api";
 import { errorBox, h, replace, showError } from "../dom";
 import { formatDuration, formatTime, formatValue, quoteKey } from "../format";
@@ -83,6 +84,7 @@ export async function runsPage(context: PageContext): Promise<void> {
       columns ??= [...[...knownKeys.metrics].slice(0, 4).map(key => ({ kind: "metrics" as const, key })),
         ...[...knownKeys.params].slice(0, 4).map(key => ({ kind: "params" as const, key }))];
       drawTable();
+      markReady("runs-table");
       drawColumnsPanel();
       summary.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"} on this page`;
       replace(pager,
