@@ -69,23 +69,30 @@ public sealed class BatchingTests
     }
 
     [Fact]
-    public async Task A_batch_waits_for_company_up_to_the_delay_and_closes_when_full()
+    public async Task Requests_behind_a_busy_predict_share_a_batch_that_closes_when_full_and_a_lone_request_does_not_wait()
     {
-        var counting = new GatedPredictor(LoadReal());
-        counting.Open();
+        var gated = new GatedPredictor(LoadReal());
         await using var host = new ModelHost();
-        var model = await host.AddAsync("clf", "1", counting,
+        var model = await host.AddAsync("clf", "1", gated,
             new BatchingOptions { MaxBatchSize = 3, MaxBatchDelay = TimeSpan.FromSeconds(2), MaxConcurrentBatches = 1 });
-        var rows = TinyModel.Generate(7, seed: 9);
+        var rows = TinyModel.Generate(5, seed: 9);
 
-        // A lone request is predicted once the delay has passed, without company.
-        Assert.Equal(1, (await model.PredictAsync(TinyModel.Batch(rows[..1]), Cancel)).RowCount);
-        // Requests sent within the delay share one predict, which runs as soon as the batch is full.
-        var round = await Task.WhenAll(rows[1..4].Select(r => model.PredictAsync(TinyModel.Batch([r]), Cancel)));
-        var again = await Task.WhenAll(rows[4..7].Select(r => model.PredictAsync(TinyModel.Batch([r]), Cancel)));
+        // Requests that arrive while another is being predicted share one predict, which runs as soon as it is full.
+        var busy = model.PredictAsync(TinyModel.Batch(rows[..1]), Cancel);
+        await gated.WaitForBlockedCallAsync();
+        var queued = rows[1..4].Select(r => model.PredictAsync(TinyModel.Batch([r]), Cancel)).ToList();
+        await WaitForQueueAsync(model, 3);
+        gated.Open();
+        var outputs = await Task.WhenAll(queued.Prepend(busy));
 
-        Assert.All(round.Concat(again), output => Assert.Equal(1, output.RowCount));
-        Assert.Equal([1, 3, 3], counting.CallRows);
+        // A lone request, with nothing else in flight, is predicted at once: waiting the 2 s delay could gain nothing.
+        var lone = System.Diagnostics.Stopwatch.StartNew();
+        var alone = await model.PredictAsync(TinyModel.Batch(rows[4..]), Cancel);
+        lone.Stop();
+
+        Assert.All(outputs.Append(alone), output => Assert.Equal(1, output.RowCount));
+        Assert.Equal([1, 3, 1], gated.CallRows);
+        Assert.True(lone.Elapsed < TimeSpan.FromSeconds(1), $"a lone request waited {lone.Elapsed} for company");
     }
 
     [Fact]

@@ -24,6 +24,9 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _workers;
 
+    // Requests accepted and not yet answered: queued, in a batch being formed, or being predicted.
+    private int _inFlight;
+
     public AdaptiveBatcher(IPredictor predictor, BatchingOptions options, ModelStats stats, string modelName, string modelVersion)
     {
         options.Validate();
@@ -62,6 +65,9 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
             throw new QueueFullException(_modelLabel, _options.MaxQueue, RetryAfter);
         }
         Stats.RecordAccepted();
+        Interlocked.Increment(ref _inFlight);
+        pending.Task.ContinueWith(static (_, state) => Interlocked.Decrement(ref ((AdaptiveBatcher)state!)._inFlight), this,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return pending.Task;
     }
 
@@ -87,6 +93,10 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
                     var next = TakeLive(reader);
                     if (next is null)
                     {
+                        // Nobody else is in the system (the batch holds every request in flight): waiting could only add
+                        // the delay to this request's latency, as for a lone client, so predict at once.
+                        if (Volatile.Read(ref _inFlight) <= batch.Count)
+                            break;
                         var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
                         if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(reader, remaining))
                             break;

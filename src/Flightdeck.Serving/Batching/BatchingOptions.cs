@@ -7,7 +7,8 @@ public sealed record BatchingOptions
     /// with more rows than this is predicted alone rather than split.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
-    /// <summary>How long the first request of a batch may wait for others to join it. Zero still merges whatever queued
+    /// <summary>How long the first request of a batch may wait for others to join it, when other requests are in flight
+    /// (a lone request is predicted at once, so batching adds no latency at low load). Zero still merges whatever queued
     /// up while the previous batch was predicting, which is where most of the gain is under load.</summary>
     public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.FromMilliseconds(2);
 
