@@ -22,6 +22,7 @@ source "$(dirname "$0")/lib.sh"
 DURATION=${DURATION:-10s}
 REPS=${REPS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
+THREADS=$(( CONNECTIONS < 2 ? 1 : 2 )) # wrk needs a connection per thread
 ROWS=${ROWS:-1}
 FLAVOR=${FLAVOR:-mlnet}
 PORT=${PORT:-5201}
@@ -68,7 +69,7 @@ declare -A URLS=(
 run_wrk() { # TARGET DURATION [wrk options]
   local url path
   read -r url path <<<"${URLS[$1]}"
-  TARGET_PATH=$path ROWS=$ROWS wrk -t2 -c"$CONNECTIONS" -d"$2" "${@:3}" -s "$SCRIPT" "$url"
+  TARGET_PATH=$path ROWS=$ROWS wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" "${@:3}" -s "$SCRIPT" "$url"
 }
 printf 'target\trep\treq_per_s\tp50\tp99\terrors\n' >"$OUT/runs.tsv"
 for target in $TARGETS; do # warm-up
