@@ -4,6 +4,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Flightdeck.Contracts;
+using Flightdeck.Models;
+using Flightdeck.Server.Endpoints;
 using Flightdeck.Serving;
 using Flightdeck.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -161,14 +163,32 @@ public sealed class EndpointInvocationTests
     {
         await using var server = await TestServer.StartAsync(backend);
         await EndpointModel.RegisterAsync(server, "clf", versions: 1);
-        // A lone request waits up to the batch delay for company, far longer than the time limit.
-        await server.CreateEndpointAsync("slow", "clf", settings: new { max_batch_size = 64, max_batch_delay_ms = 5000, request_timeout_ms = 200 });
+        // Every prediction of this endpoint's model takes 3 s, far longer than the time limit.
+        server.Services.GetRequiredService<EndpointRuntime>().PredictorWrapperForTests = (_, _, predictor) => new SlowPredictor(predictor);
+        await server.CreateEndpointAsync("slow", "clf", settings: new { request_timeout_ms = 200 });
 
         var clock = Stopwatch.StartNew();
         using var response = await server.InvokeAsync("slow");
         var message = await TestServer.ReadErrorAsync(response, 504, "DEADLINE_EXCEEDED");
         Assert.Contains("200 ms", message, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+    }
+
+    private sealed class SlowPredictor(IPredictor inner) : IPredictor
+    {
+        public string Flavor => inner.Flavor;
+
+        public ModelPackage Package => inner.Package;
+
+        public ModelSignature Signature => inner.Signature;
+
+        public DataBatch Predict(DataBatch input)
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(3));
+            return inner.Predict(input);
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 
     private sealed class RecordingObserver : IInferenceObserver
