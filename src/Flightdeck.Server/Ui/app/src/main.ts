@@ -22,6 +22,7 @@ type Page = (context: PageContext) => Promise<void> | void;
 const routes: [RegExp, Page][] = [
   [/^\/(?:experiments\/?)?$/, experimentsPage],
   [/^\/experiments\/([^/]+)\/?$/, runsPage],
+  [/^\/runs\/?$/, runsPage],
   [/^\/runs\/([^/]+)\/?$/, runPage],
   [/^\/compare\/?$/, comparePage],
   [/^\/models\/?$/, modelsPage],
