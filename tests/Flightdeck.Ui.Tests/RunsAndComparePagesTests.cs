@@ -26,6 +26,8 @@ public sealed class RunsAndComparePagesTests(RunsFixture fixture) : IClassFixtur
         await Expect(headers.Filter(new() { HasTextRegex = new Regex("^Experiment$") })).ToHaveCountAsync(1);
         await Expect(RunRows(page).Filter(new() { HasText = "a-1" })).ToContainTextAsync("vision-a");
         await Expect(RunRows(page).Filter(new() { HasText = "b-1" })).ToContainTextAsync("vision-b");
+        await UiFixture.SaveScreenshotAsync(page, "runs-several");
+        ui.AssertNoErrors("runs of two experiments");
 
         // The filter applies across both experiments, and a reload keeps the experiments and the filter.
         var filter = page.GetByLabel("Filter runs");
@@ -128,6 +130,8 @@ public sealed class RunsAndComparePagesTests(RunsFixture fixture) : IClassFixtur
 
         var model = page.GetByRole(AriaRole.Link, new() { Name = $"{RunsFixture.ModelName} v1" });
         await Expect(model).ToHaveAttributeAsync("href", $"/models/{RunsFixture.ModelName}/versions/1");
+        await page.EvalOnSelectorAsync("#datasets", "e => e.scrollIntoView({ block: 'start' })");
+        await UiFixture.SaveScreenshotAsync(page, "run-sections");
         ui.AssertNoErrors("run page");
 
         // A run without registered versions says so.
@@ -183,6 +187,8 @@ public sealed class RunsAndComparePagesTests(RunsFixture fixture) : IClassFixtur
         await page.Locator("figure[data-view='parallel']").GetByLabel("epochs").CheckAsync();
         await Expect(axisLabels).ToHaveCountAsync(5);
         Assert.Contains("axis=epochs", page.Url, StringComparison.Ordinal);
+        await page.EvalOnSelectorAsync("#param-plots", "e => e.scrollIntoView({ block: 'start' })");
+        await UiFixture.SaveScreenshotAsync(page, "compare-params");
 
         // The choices are in the URL: a reload draws the same view.
         await page.ReloadAsync();
