@@ -38,6 +38,20 @@ public sealed class RunsAndComparePagesTests(RunsFixture fixture) : IClassFixtur
         await Expect(RunRows(page)).ToHaveCountAsync(2);
         await Expect(RunRows(page).Filter(new() { HasText = "b-1" })).ToContainTextAsync("vision-b");
 
+        // Every example under "Filter syntax" is a filter the server accepts.
+        await page.GetByText("Filter syntax").ClickAsync();
+        var examples = await page.Locator("details.syntax code").AllInnerTextsAsync();
+        Assert.True(examples.Count >= 5, $"{examples.Count} examples");
+        foreach (var example in examples)
+        {
+            await filter.FillAsync(example);
+            var response = await page.RunAndWaitForResponseAsync(() => filter.PressAsync("Enter"), r => r.Url.EndsWith("/runs/search", StringComparison.Ordinal));
+            Assert.True(response.Status == 200, $"{example}: {response.Status} {await response.TextAsync()}");
+            await Expect(page.Locator("#filter-error")).ToBeHiddenAsync();
+        }
+
+        ui.AssertNoErrors("filter examples");
+
         // A bad filter is the server's 400, shown inline.
         await filter.FillAsync("params.optimizer === 'adam'");
         await filter.PressAsync("Enter");
@@ -161,6 +175,11 @@ public sealed class RunsAndComparePagesTests(RunsFixture fixture) : IClassFixtur
         {
             await Expect(scatter.Locator($"circle[data-run-id='{runId}']")).ToHaveCountAsync(1);
         }
+
+        // Each mark is a link to its run, reachable from the keyboard and named by its values.
+        var firstMark = scatter.Locator("a.mark-link").First;
+        await Expect(firstMark).ToHaveAttributeAsync("href", $"/runs/{fixture.RunIds[0]}");
+        await Expect(firstMark).ToHaveAttributeAsync("aria-label", new Regex("^a-1: .*loss = 0\\.9"));
 
         // The x axis starts at the first differing param; lr is numeric: the run with the largest lr (a-1, 0.1) is
         // rightmost, and a-1 has the highest latest loss.

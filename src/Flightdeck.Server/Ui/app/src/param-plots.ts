@@ -66,6 +66,11 @@ function shorten(text: string, length: number): string {
   return text.length > length ? text.slice(0, length - 1) + "…" : text;
 }
 
+/** Each mark links to its run's page, which also makes the marks reachable with Tab and named for screen readers. */
+function runLink(run: PlotRun, axes: PlotAxis[], mark: SVGElement): SVGAElement {
+  return svg("a", { href: `/runs/${encodeURIComponent(run.id)}`, "aria-label": describe(run, axes), class: "mark-link" }, mark);
+}
+
 function describe(run: PlotRun, axes: PlotAxis[]): string {
   return `${run.label}: ` + axes.map(a => `${a.label} = ${run.values.get(a.key) ?? "—"}`).join(", ");
 }
@@ -99,8 +104,8 @@ export function scatterPlot(runs: PlotRun[], x: PlotAxis, y: PlotAxis): { elemen
       missing.push(run);
       continue;
     }
-    marks.append(svg("circle", { cx, cy, r: 6, fill: run.color, class: "mark", "data-run-id": run.id },
-      svg("title", {}, describe(run, [x, y]))));
+    marks.append(runLink(run, [x, y], svg("circle", { cx, cy, r: 6, fill: run.color, class: "mark", "data-run-id": run.id },
+      svg("title", {}, describe(run, [x, y])))));
   }
   root.append(marks);
   const notes = [xs.note && `${x.label}: ${xs.note}`, ys.note && `${y.label}: ${ys.note}`].filter((n): n is string => !!n);
@@ -129,8 +134,8 @@ export function parallelCoordinates(runs: PlotRun[], axes: PlotAxis[]): SVGSVGEl
       drawing = true;
     });
     // Every run keeps its element (hidden when it has no value on any axis), so the marks match the runs.
-    lines.append(svg("path", { d: d.trim() || "M0,0", stroke: run.color, class: "mark", "data-run-id": run.id,
-      "stroke-linecap": "round", visibility: d ? "visible" : "hidden" }, svg("title", {}, describe(run, axes))));
+    lines.append(runLink(run, axes, svg("path", { d: d.trim() || "M0,0", stroke: run.color, class: "mark", "data-run-id": run.id,
+      "stroke-linecap": "round", visibility: d ? "visible" : "hidden" }, svg("title", {}, describe(run, axes)))));
   }
   const frame = svg("g", { class: "axes" });
   axes.forEach((axis, i) => {

@@ -65,6 +65,7 @@ export async function runsPage(context: PageContext): Promise<void> {
       role: "search", class: "filter-form", onsubmit: (event: Event) => { event.preventDefault(); restart(); },
     }, filter, h("button", { type: "submit" }, "Search")),
     filterError,
+    filterSyntax(),
     h("div", { class: "toolbar" },
       h("details", { class: "columns" }, h("summary", null, "Columns"), columnsPanel),
       sizeSelect, compareButton, summary),
@@ -221,4 +222,18 @@ function heading(title: string, experiments: Experiment[]): HTMLElement[] {
   return [crumbs, h("h1", null, title),
     h("p", { class: "muted" }, "Experiments: ", experiments.map((e, i) => [i ? ", " : "",
       h("a", { href: `/experiments/${encodeURIComponent(e.experiment_id)}` }, e.name)]))];
+}
+
+/** A reminder of MLflow's filter grammar under the search box. */
+function filterSyntax(): HTMLElement {
+  const examples: [string, string][] = [
+    ["metrics.loss < 0.5", "latest metric value; =, !=, <, <=, >, >="],
+    ["params.optimizer = 'adam'", "params and tags are text, in single quotes"],
+    ["tags.team LIKE 'vis%'", "LIKE and ILIKE (any case) with % wildcards"],
+    ["params.`batch size` != '32'", "backticks around keys with spaces or symbols"],
+    ["attributes.status = 'FINISHED'", "also run_name, user_id, start_time, end_time"],
+    ["metrics.accuracy > 0.9 and params.lr = '0.01'", "combine clauses with and"],
+  ];
+  return h("details", { class: "syntax" }, h("summary", null, "Filter syntax"),
+    h("ul", null, examples.map(([code, note]) => h("li", null, h("code", null, code), h("span", { class: "muted" }, ` — ${note}`)))));
 }
