@@ -75,6 +75,12 @@ public sealed class RunsAndComparePagesTests(RunsFixture fixture) : IClassFixtur
             await chooser.GetByLabel(key, new() { Exact = true }).UncheckAsync();
         }
 
+        await chooser.GetByLabel("loss", new() { Exact = true }).UncheckAsync();
+        Assert.Matches("[?&]col=(&|$)", page.Url); // no columns is a choice of its own, not the defaults
+        await page.ReloadAsync();
+        await Expect(page.Locator("table[aria-label='Runs'] thead th")).ToHaveCountAsync(6); // select, run, status, started, user, duration
+
+        await page.GetByText("Columns", new() { Exact = true }).ClickAsync();
         await chooser.GetByLabel(RunsFixture.CommaKey, new() { Exact = true }).CheckAsync();
         var column = page.GetByRole(AriaRole.Button, new() { Name = RunsFixture.CommaKey, Exact = true });
         await Expect(column).ToBeVisibleAsync();

@@ -191,6 +191,7 @@ export async function runsPage(context: PageContext): Promise<void> {
     if (filter.value.trim()) q.set("filter", filter.value.trim());
     if (sort.field !== DEFAULT_SORT.field || !sort.descending) q.set("order", `${sort.field} ${sort.descending ? "DESC" : "ASC"}`);
     for (const c of columns ?? []) q.append("col", `${c.kind}:${c.key}`);
+    if (columns?.length === 0) q.set("col", ""); // no columns chosen, rather than the defaults
     if (pageSize !== 50) q.set("size", String(pageSize));
     setQuery(q);
   }
