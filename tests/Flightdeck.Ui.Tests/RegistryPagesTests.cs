@@ -11,7 +11,7 @@ namespace Flightdeck.Ui.Tests;
 /// <summary>
 /// A real server whose registry holds "churn-model": three versions of a real ML.NET package registered from the run
 /// "train-churn" (which read the dataset "churn-2024"), version 1 tagged, given and then losing the alias @champion, and
-/// served by the endpoint "churn-api"; plus enough other models for the list to page.
+/// served by the endpoint "churn-api"; plus a few other described models and enough bulk ones for the list to page.
 /// </summary>
 public sealed class RegistryFixture : IAsyncLifetime
 {
@@ -19,6 +19,11 @@ public sealed class RegistryFixture : IAsyncLifetime
     public const string RunName = "train-churn";
     public const string Endpoint = "churn-api";
     public const int BulkModels = 30;
+
+    /// <summary>Models with a description and a version each, named to sort around <see cref="Model"/>.</summary>
+    public static readonly string[] OtherModels = ["ads-ctr", "demand-forecast", "fraud-detector"];
+
+    public static int AllModels => 1 + OtherModels.Length + BulkModels;
 
     private TestServer? _server;
     private Browser? _browser;
@@ -45,9 +50,16 @@ public sealed class RegistryFixture : IAsyncLifetime
         await Later(() => _server.PostOkAsync("registered-models/alias", new { name = Model, alias = "champion", version = "1" }));
         await Later(() => _server.CreateEndpointAsync(Endpoint, Model));
         await Later(() => _server.PostOkAsync("registered-models/alias", new { name = Model, alias = "champion", version = "2" }));
+        foreach (var other in OtherModels)
+        {
+            await _server.PostOkAsync("registered-models/create", new { name = other, description = $"The {other.Replace('-', ' ')} model." });
+            await _server.CreateVersionAsync(other, $"s3://models/{other}");
+            await _server.PostOkAsync("registered-models/alias", new { name = other, alias = "prod", version = "1" });
+        }
+
         for (var i = 0; i < BulkModels; i++)
         {
-            await _server.CreateModelAsync($"bulk-model-{i:D2}");
+            await _server.CreateModelAsync($"sweep-model-{i:D2}");
         }
 
         _browser = await Browser.LaunchAsync();
@@ -93,13 +105,15 @@ public sealed class RegistryPagesTests(RegistryFixture fixture) : IClassFixture<
         var page = ui.Page;
         Assert.Equal(200, (await page.GotoAsync("/models"))!.Status);
         await Expect(ModelRows(page)).ToHaveCountAsync(25);
-        await Expect(ModelRows(page).First).ToHaveAttributeAsync("data-model", "bulk-model-00");
+        await Expect(ModelRows(page).First).ToHaveAttributeAsync("data-model", "ads-ctr");
+        await Expect(page.Locator($"tr[data-model='{Model}']")).ToContainTextAsync("@champion → v2");
         var previous = page.GetByRole(AriaRole.Button, new() { Name = "Previous" });
         var next = page.GetByRole(AriaRole.Button, new() { Name = "Next" });
         await Expect(previous).ToBeDisabledAsync();
         await next.ClickAsync();
-        await Expect(ModelRows(page)).ToHaveCountAsync(RegistryFixture.BulkModels + 1 - 25);
-        await Expect(page.Locator($"tr[data-model='{Model}']")).ToContainTextAsync("@champion → v2");
+        await Expect(ModelRows(page)).ToHaveCountAsync(RegistryFixture.AllModels - 25);
+        await Expect(ModelRows(page).Last).ToHaveAttributeAsync("data-model", $"sweep-model-{RegistryFixture.BulkModels - 1:D2}");
+        await Expect(page.Locator(".pager")).ToContainTextAsync($"Models 26–{RegistryFixture.AllModels}");
         await Expect(next).ToBeDisabledAsync();
         await previous.ClickAsync();
         await Expect(ModelRows(page)).ToHaveCountAsync(25);
@@ -117,6 +131,7 @@ public sealed class RegistryPagesTests(RegistryFixture fixture) : IClassFixture<
         await search.FillAsync("");
         await search.PressAsync("Enter");
         await Expect(ModelRows(page)).ToHaveCountAsync(25);
+        await search.BlurAsync();
         await UiFixture.SaveScreenshotAsync(page, "registry-models");
         ui.AssertNoErrors("models list");
     }
