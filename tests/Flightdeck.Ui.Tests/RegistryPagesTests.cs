@@ -190,6 +190,10 @@ public sealed class RegistryPagesTests(RegistryFixture fixture) : IClassFixture<
         await Expect(VersionRow(page, "2").Locator("td.aliases")).ToHaveTextAsync("@champion");
         await Expect(VersionRow(page, "1")).ToContainTextAsync("validated=yes");
         await Expect(VersionRow(page, "1").GetByRole(AriaRole.Link, new() { Name = fixture.RunId[..8] })).ToBeVisibleAsync();
+        var moved = page.Locator("ol[aria-label='Model history'] li[data-type='ALIAS_SET']").Last;
+        await Expect(moved).ToContainTextAsync("Alias @champion moved from version 1 to 2");
+        await Expect(moved.GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", $"/models/{Model}/versions/2");
+        await Expect(page.Locator("ol[aria-label='Model history'] li").First).ToContainTextAsync("Model created");
 
         // Keyboard only: type the alias, choose version 3, submit with Enter.
         var alias = page.GetByLabel("Alias", new() { Exact = true });
@@ -320,6 +324,7 @@ public sealed class RegistryPagesTests(RegistryFixture fixture) : IClassFixture<
         await Expect(graph.Locator("a.node[data-kind='model']")).ToHaveCountAsync(3);
         await Expect(graph.Locator("path.edge")).ToHaveCountAsync(5);
         await Expect(graph.Locator("a.node.root")).ToHaveAttributeAsync("data-kind", "run");
+        await UiFixture.SaveScreenshotAsync(page, "registry-run-lineage");
         await page.GetByLabel("Direction").SelectOptionAsync("upstream");
         await Expect(graph.Locator("a.node")).ToHaveCountAsync(2);
         Assert.Contains("direction=upstream", page.Url, StringComparison.Ordinal);

@@ -3,7 +3,7 @@
 import { EndpointEvent } from "./endpoints-api";
 import { h } from "./dom";
 import { formatTime } from "./format";
-import { RegistryEvent } from "./registry-api";
+import { RegistryEvent, versionUrl } from "./registry-api";
 
 export interface TimelineEntry {
   timestamp: number;
@@ -63,6 +63,37 @@ export function registryEntries(events: RegistryEvent[], version: string): Timel
     }
   }
   return entries;
+}
+
+/** Every registry event of a model, each described in words, with a link to the version it concerns. */
+export function modelEntries(events: RegistryEvent[], model: string): TimelineEntry[] {
+  return events.map(e => {
+    const before = e.before ?? {}, after = e.after ?? {};
+    const on = e.version ? ` on version ${e.version}` : "";
+    const key = Object.keys(after).concat(Object.keys(before))[0] ?? "";
+    const title = (() => {
+      switch (e.event_type) {
+        case "REGISTERED_MODEL_CREATED": return "Model created";
+        case "REGISTERED_MODEL_RENAMED": return `Renamed from ${text(before.name)} to ${text(after.name)}`;
+        case "REGISTERED_MODEL_DESCRIPTION_CHANGED": return "Description changed";
+        case "REGISTERED_MODEL_TAG_SET": return `Tag ${key} set to ${text(after[key])}`;
+        case "REGISTERED_MODEL_TAG_DELETED": return `Tag ${key} deleted`;
+        case "MODEL_VERSION_CREATED": return `Version ${e.version} created`;
+        case "MODEL_VERSION_DELETED": return `Version ${e.version} deleted`;
+        case "MODEL_VERSION_DESCRIPTION_CHANGED": return `Description changed${on}`;
+        case "MODEL_VERSION_TAG_SET": return `Tag ${key} set to ${text(after[key])}${on}`;
+        case "MODEL_VERSION_TAG_DELETED": return `Tag ${key} deleted${on}`;
+        case "MODEL_VERSION_STAGE_CHANGED": return `Version ${e.version} moved to stage ${text(after.current_stage)}`;
+        case "ALIAS_SET": return before.version !== undefined && text(before.version) !== e.version
+          ? `Alias @${text(after.alias)} moved from version ${text(before.version)} to ${e.version}`
+          : `Alias @${text(after.alias)} set on version ${e.version}`;
+        case "ALIAS_DELETED": return `Alias @${text(before.alias)} deleted from version ${text(before.version)}`;
+        default: return e.event_type.replace(/_/g, " ").toLowerCase() + on;
+      }
+    })();
+    const href = e.version && e.event_type !== "MODEL_VERSION_DELETED" ? versionUrl(model, e.version) : undefined;
+    return { timestamp: e.timestamp, type: e.event_type, title, actor: e.actor, href };
+  });
 }
 
 /**

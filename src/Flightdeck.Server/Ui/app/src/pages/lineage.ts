@@ -1,7 +1,11 @@
 import { h, replace } from "../dom";
+import { formatTime } from "../format";
 import { KIND_NAMES, lineageFigure, nodeHref } from "../lineage-graph";
 import { PageContext } from "../main";
 import { lineageUrl, registryApi } from "../registry-api";
+
+/** Node attributes that are times in milliseconds. */
+const TIMES = new Set(["start_time", "end_time", "first_deployed", "latest_state_time"]);
 
 /** The lineage graph around any node (?node=run:<id>, model:<name>/<version>, dataset:<uuid>, endpoint:<name>…). */
 export async function lineagePage(context: PageContext): Promise<void> {
@@ -30,7 +34,6 @@ export async function lineagePage(context: PageContext): Promise<void> {
   const depthSelect = h("select", { "aria-label": "Depth", onchange: (e: Event) => go({ depth: (e.target as HTMLSelectElement).value }) },
     [1, 2, 3, 4, 5, 6, 8, 10].map(d => h("option", { value: d, selected: d === depth }, `${d} hops`)));
   replace(context.root,
-    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, "Lineage / "),
     h("h1", null, `Lineage of ${title}`),
     h("div", { class: "toolbar" }, directionSelect, depthSelect, root ? h("a", { href: nodeHref(root) }, "Open its page") : null),
     lineageFigure(graph, `${graph.nodes.length} nodes, ${graph.edges.length} edges. Select a node to open it; the dataset and job nodes re-centre the graph.`),
@@ -39,8 +42,8 @@ export async function lineagePage(context: PageContext): Promise<void> {
       h("thead", null, h("tr", null, ["Kind", "Name", "Hops", "Details"].map(t => h("th", { scope: "col" }, t)))),
       h("tbody", null, graph.nodes.map(n => h("tr", { "data-id": n.id },
         h("td", null, KIND_NAMES[n.kind] ?? n.kind),
-        h("td", null, h("a", { href: nodeHref(n) }, n.label), " ", n.kind !== "dataset" && n.kind !== "job" && n.kind !== "olds"
+        h("td", null, h("a", { href: nodeHref(n) }, n.label), " ", n.id !== graph.root && ["run", "model", "endpoint"].includes(n.kind)
           ? h("a", { class: "small", href: lineageUrl(n.id), "aria-label": `Lineage of ${n.label}` }, "(lineage)") : null),
         h("td", { class: "num" }, n.distance),
-        h("td", { class: "wrap small" }, Object.entries(n.attributes).filter(([k]) => k !== "name").map(([k, v]) => `${k}: ${v}`).join(" · ")))))));
+        h("td", { class: "wrap small" }, Object.entries(n.attributes).filter(([k]) => k !== "name").map(([k, v]) => `${k.replace(/_/g, " ")}: ${TIMES.has(k) ? formatTime(Number(v)) : v}`).join(" · ")))))));
 }

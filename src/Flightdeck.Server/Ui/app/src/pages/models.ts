@@ -4,9 +4,11 @@ import { errorBox, h, replace, showError } from "../dom";
 import { formatTime } from "../format";
 import { navigate, PageContext, setQuery } from "../main";
 import { literal, modelUrl, registryApi, versionUrl } from "../registry-api";
+import { modelEntries, timelineList } from "../registry-timeline";
 import { descriptionEditor, tagsEditor } from "../registry-widgets";
 
 const PAGE_SIZE = 25;
+const HISTORY_SHOWN = 50;
 
 /** Registered models: search by name, page through, create, rename and delete. */
 export async function modelsPage(context: PageContext): Promise<void> {
@@ -129,7 +131,8 @@ export async function modelPage(context: PageContext): Promise<void> {
   const error = errorBox(null);
 
   async function draw(): Promise<void> {
-    const [{ registered_model: model }, { model_versions: versions = [] }] = await Promise.all([registryApi.getModel(name), registryApi.searchVersions(name)]);
+    const [{ registered_model: model }, { model_versions: versions = [] }, history] = await Promise.all([
+      registryApi.getModel(name), registryApi.searchVersions(name), registryApi.history(name).catch(() => ({ events: [] }))]);
     if (!context.isCurrent()) return;
     document.title = `${model.name} · Models · Flightdeck`;
     const sorted = [...versions].sort((a, b) => Number(b.version) - Number(a.version));
@@ -153,7 +156,11 @@ export async function modelPage(context: PageContext): Promise<void> {
             label: "Model tags", tags: model.tags ?? [], changed: redraw,
             set: (key, value) => registryApi.setModelTag(name, key, value),
             remove: key => registryApi.deleteModelTag(name, key),
-          }))));
+          }))),
+      h("section", { "aria-labelledby": "model-history" }, h("h2", { id: "model-history" }, "History"),
+        (history.events ?? []).length > HISTORY_SHOWN
+          ? h("p", { class: "muted small" }, `The ${HISTORY_SHOWN} latest of ${(history.events ?? []).length} changes.`) : null,
+        timelineList(modelEntries(history.events ?? [], model.name).slice(-HISTORY_SHOWN), "Model history")));
     // A redraw after an edit keeps focus where the user was (the same control, found by its label).
     if (focused) context.root.querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)?.focus();
   }
