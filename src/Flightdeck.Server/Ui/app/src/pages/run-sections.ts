@@ -1,6 +1,7 @@
 import { Experiment, Run, runName, tag } from "../api";
 import { errorBox, h, replace } from "../dom";
 import { formatDuration, formatTime } from "../format";
+import { lineageUrl, versionUrl } from "../registry-api";
 import { modelVersionsOfRun } from "../runs-api";
 
 /** The run page's sections other than its metrics: header and overview, params and tags, dataset inputs, logged models. */
@@ -31,7 +32,8 @@ export function runHeader(run: Run, experiment: Experiment): HTMLElement[] {
         fact("Lifecycle", info.lifecycle_stage),
         commit ? fact("Git commit", h("code", null, commit)) : null,
         parent ? fact("Parent run", h("a", { href: `/runs/${encodeURIComponent(parent)}` }, h("code", null, parent))) : null,
-        fact("Artifacts", h("code", null, info.artifact_uri ?? "")))),
+        fact("Artifacts", h("code", null, info.artifact_uri ?? "")),
+        fact("Lineage", h("a", { href: lineageUrl(`run:${info.run_id}`) }, "Datasets, models and endpoints of this run")))),
   ];
 }
 
@@ -73,7 +75,7 @@ export function loggedModelsSection(runId: string): { element: HTMLElement; read
       : h("table", { class: "grid compact-grid", "aria-label": "Logged models" },
         h("thead", null, h("tr", null, ["Model version", "Stage", "Aliases", "Source", "Created"].map(t => h("th", { scope: "col" }, t)))),
         h("tbody", null, versions.map(v => h("tr", null,
-          h("td", null, h("a", { href: `/models/${encodeURIComponent(v.name)}/versions/${encodeURIComponent(v.version)}` }, `${v.name} v${v.version}`)),
+          h("td", null, h("a", { href: versionUrl(v.name, v.version) }, `${v.name} v${v.version}`)),
           h("td", null, v.current_stage && v.current_stage !== "None" ? v.current_stage : ""),
           h("td", null, (v.aliases ?? []).map(a => h("span", { class: "badge" }, a))),
           h("td", null, h("code", null, v.source ?? "")),
