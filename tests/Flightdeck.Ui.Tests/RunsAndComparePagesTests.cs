@@ -152,7 +152,14 @@ public sealed class RunsAndComparePagesTests(RunsFixture fixture) : IClassFixtur
         await Expect(model).ToHaveAttributeAsync("href", $"/models/{RunsFixture.ModelName}/versions/1");
         await page.EvalOnSelectorAsync("#datasets", "e => e.scrollIntoView({ block: 'start' })");
         await UiFixture.SaveScreenshotAsync(page, "run-sections");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Datasets, models and endpoints of this run" }))
+            .ToHaveAttributeAsync("href", $"/lineage?node=run%3A{fixture.RunIds[0]}");
         ui.AssertNoErrors("run page");
+
+        // The logged model's link opens its version page.
+        await model.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"{RunsFixture.ModelName} · Version 1" })).ToBeVisibleAsync();
+        ui.AssertNoErrors("model version page from the run page");
 
         // A run without registered versions says so.
         await page.GotoAsync($"/runs/{fixture.RunIds[1]}");
