@@ -165,22 +165,25 @@ internal sealed class PostgresMetricGroupWriter(Database database)
         return stages;
     }
 
-    // ORDER BY the input position: metrics.seq is the logging order, and the summary rows keep their lock order.
+    // PostgreSQL runs the WITH clauses that the main query does not read in reverse order of appearance: the summary
+    // upsert, written first, runs last, so its row locks (which concurrent groups on the same runs wait for) are held
+    // only from there to the commit, not through the bulk of the points. ORDER BY the input position: metrics.seq is
+    // the logging order, and the summary rows keep their lock order.
     private static readonly string GroupSql = $"""
         WITH run AS (SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = ANY(@runs)),
-        points AS (
-            INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
-            SELECT x.r, x.k, x.v, x.n, x.t, x.s
-            FROM unnest(@r, @k, @v, @n, @t, @s) WITH ORDINALITY AS x(r, k, v, n, t, s, o)
-            JOIN run ON run.run_uuid = x.r AND run.lifecycle_stage = 'active'
-            ORDER BY x.o),
         summary AS (
             INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)
             SELECT x.r, x.k, x.v, x.n, x.t, x.s
             FROM unnest(@lr, @lk, @lv, @ln, @lt, @ls) WITH ORDINALITY AS x(r, k, v, n, t, s, o)
             JOIN run ON run.run_uuid = x.r AND run.lifecycle_stage = 'active'
             ORDER BY x.o
-            {NewerThanStored})
+            {NewerThanStored}),
+        points AS (
+            INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
+            SELECT x.r, x.k, x.v, x.n, x.t, x.s
+            FROM unnest(@r, @k, @v, @n, @t, @s) WITH ORDINALITY AS x(r, k, v, n, t, s, o)
+            JOIN run ON run.run_uuid = x.r AND run.lifecycle_stage = 'active'
+            ORDER BY x.o)
         SELECT run_uuid, lifecycle_stage FROM run
         """;
 

@@ -169,3 +169,60 @@ public sealed class MetricGroupCommitTests
         Assert.Equal(2, (await HistoryAsync(server, runId, "after")).Count);
     }
 }
+
+/// <summary>
+/// Migration 0009 drops the metric tables' foreign keys to runs on PostgreSQL, so garbage collection deletes a purged
+/// run's metric rows itself; SQLite keeps its cascading keys.
+/// </summary>
+public sealed class MetricRowsWithoutForeignKeyTests
+{
+    private static async Task<long> CountAsync(TestServer server, string sql)
+    {
+        await using var connection = await server.Services.GetRequiredService<Database>().OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task Gc_deletes_the_metric_rows_of_purged_runs_and_experiments(string backend)
+    {
+        await using var server = await TestServer.StartAsync(backend);
+        var kept = await CreateRunAsync(server);
+        var doomed = await CreateRunAsync(server);
+        var experimentId = (await server.PostOkAsync("experiments/create", new { name = "purged" })).GetProperty("experiment_id").GetString()!;
+        var inExperiment = await CreateRunAsync(server, experimentId);
+        foreach (var run in new[] { kept, doomed, inExperiment })
+        {
+            await server.PostOkAsync("runs/log-batch", new
+            {
+                run_id = run,
+                metrics = new[] { new { key = "a", value = 1.0, timestamp = 1L, step = 0L }, new { key = "b", value = 2.0, timestamp = 1L, step = 0L } },
+            });
+        }
+
+        await server.PostOkAsync("runs/delete", new { run_id = doomed });
+        await server.PostOkAsync("experiments/delete", new { experiment_id = experimentId });
+        using var gc = await server.Http.PostAsync("api/flightdeck/v1/gc", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        await TestServer.ReadOkAsync(gc);
+
+        foreach (var table in new[] { "metrics", "latest_metrics" })
+        {
+            Assert.Equal(0, await CountAsync(server, $"SELECT COUNT(*) FROM {table} WHERE run_uuid IN ('{doomed}', '{inExperiment}')"));
+            Assert.Equal(2, await CountAsync(server, $"SELECT COUNT(*) FROM {table} WHERE run_uuid = '{kept}'"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task Only_PostgreSQL_drops_the_metric_foreign_keys(string backend)
+    {
+        await using var server = await TestServer.StartAsync(backend);
+        var sql = backend == StoreBackend.Postgres
+            ? "SELECT COUNT(*) FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY' AND table_name IN ('metrics', 'latest_metrics')"
+            : "SELECT (SELECT COUNT(*) FROM pragma_foreign_key_list('metrics')) + (SELECT COUNT(*) FROM pragma_foreign_key_list('latest_metrics'))";
+        Assert.Equal(backend == StoreBackend.Postgres ? 0 : 2, await CountAsync(server, sql));
+        Assert.Contains(9, await server.Services.GetRequiredService<Migrator>().AppliedVersionsAsync(TestContext.Current.CancellationToken));
+    }
+}
