@@ -44,8 +44,12 @@ public sealed class Migrator(Database database)
                     return false;
                 }
 
-                await connection.ExecuteAsync(new CommandDefinition(
-                    Render(migration.Sql, database.Dialect), transaction: transaction, cancellationToken: cancellationToken));
+                if (AppliesTo(migration, database.Dialect))
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        Render(migration.Sql, database.Dialect), transaction: transaction, cancellationToken: cancellationToken));
+                }
+
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @Now)",
                     new { migration.Version, migration.Name, Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() },
@@ -75,6 +79,16 @@ public sealed class Migrator(Database database)
 
         return (await connection.QueryAsync<int>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
     }
+
+    /// <summary>
+    /// A script whose first line is <c>-- dialect: postgres</c> (or <c>sqlite</c>) runs on that dialect only; elsewhere it
+    /// is recorded as applied with nothing to do, so versions stay the same on both.
+    /// </summary>
+    internal static bool AppliesTo(Migration migration, SqlDialect dialect) =>
+        !migration.Sql.StartsWith(DialectHeader, StringComparison.Ordinal)
+        || migration.Sql.StartsWith(DialectHeader + dialect.ToString().ToLowerInvariant(), StringComparison.Ordinal);
+
+    private const string DialectHeader = "-- dialect: ";
 
     internal static string Render(string sql, SqlDialect dialect) => sql
         .Replace("{{serial_pk}}", dialect == SqlDialect.Sqlite

@@ -77,7 +77,12 @@ internal sealed class GarbageCollector(Database database, IArtifactStore artifac
         {
             foreach (var run in runs)
             {
-                await c.ExecuteAsync(new CommandDefinition("DELETE FROM runs WHERE run_uuid = @run_uuid", new { run.run_uuid }, t, cancellationToken: ct));
+                // The metric tables have no foreign key to runs on PostgreSQL (migration 0009): no cascade removes them.
+                foreach (var table in (string[])["metrics", "latest_metrics", "runs"])
+                {
+                    await c.ExecuteAsync(new CommandDefinition($"DELETE FROM {table} WHERE run_uuid = @run_uuid", new { run.run_uuid }, t,
+                        cancellationToken: ct));
+                }
             }
 
             if (experiments.Count > 0)

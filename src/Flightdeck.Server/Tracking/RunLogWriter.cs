@@ -16,6 +16,9 @@ namespace Flightdeck.Server.Tracking;
 /// </summary>
 internal sealed class RunLogWriter(Database database)
 {
+    // PostgreSQL's metric-only batches (the common batch) commit in groups; see PostgresMetricGroupWriter.
+    private readonly PostgresMetricGroupWriter? _metricGroups = database.IsSqlite ? null : new PostgresMetricGroupWriter(database);
+
     public readonly record struct MetricPoint(string Key, double Value, long Timestamp, long Step);
 
     public readonly record struct KeyValue(string Key, string Value);
@@ -76,16 +79,16 @@ internal sealed class RunLogWriter(Database database)
 
     public async Task LogBatchAsync(string runId, List<MetricPoint> metrics, List<KeyValue> parameters, List<KeyValue> tags, CancellationToken ct)
     {
+        if (_metricGroups is not null && parameters.Count == 0 && tags.Count == 0 && metrics.Count > 0)
+        {
+            await _metricGroups.WriteAsync(runId, metrics, ct);
+            return;
+        }
+
         // Last value wins for tags, even within a batch; sorted keys give concurrent writers one lock order.
         var lastTags = tags.GroupBy(t => t.Key, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
         var sortedParams = parameters.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
         var latest = LatestPerKey(metrics);
-
-        if (!database.IsSqlite && parameters.Count == 0 && tags.Count == 0 && metrics.Count > 0)
-        {
-            await LogMetricsInOneStatementAsync(runId, metrics, latest, ct);
-            return;
-        }
 
         await database.WriteAsync(async (connection, transaction) =>
         {
@@ -123,7 +126,7 @@ internal sealed class RunLogWriter(Database database)
     }
 
     /// <summary>The same refusals as <see cref="RunStore.RequireActiveAsync"/>, from the run's lifecycle stage (null: no run).</summary>
-    private static void RequireActive(string runId, string? stage)
+    internal static void RequireActive(string runId, string? stage)
     {
         if (stage is null)
         {
@@ -136,35 +139,7 @@ internal sealed class RunLogWriter(Database database)
         }
     }
 
-    /// <summary>
-    /// PostgreSQL, metrics only (the common batch): the run check and both inserts as one statement, so one round trip
-    /// and an implicit transaction rather than BEGIN, four statements and COMMIT. The inserts only happen for an active
-    /// run; the statement returns the run's stage (no row: no run) for the same refusals.
-    /// </summary>
-    private async Task LogMetricsInOneStatementAsync(string runId, List<MetricPoint> metrics, List<MetricPoint> latest, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            WITH run AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = @r),
-            points AS (
-                INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
-                SELECT @r, k, v, n, t, s FROM unnest(@k, @v, @n, @t, @s) AS x(k, v, n, t, s)
-                WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')),
-            summary AS (
-                INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)
-                SELECT @r, k, v, n, t, s FROM unnest(@lk, @lv, @ln, @lt, @ls) AS x(k, v, n, t, s)
-                WHERE EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')
-                {NewerThanStored})
-            SELECT lifecycle_stage FROM run
-            """;
-        AddParameter(command, "@r", runId);
-        AddMetricArrays(command, "@", metrics);
-        AddMetricArrays(command, "@l", latest);
-        RequireActive(runId, await command.ExecuteScalarAsync(ct) as string);
-    }
-
-    private static void AddMetricArrays(DbCommand command, string prefix, List<MetricPoint> rows)
+    internal static void AddMetricArrays(DbCommand command, string prefix, List<MetricPoint> rows)
     {
         var keys = new string[rows.Count];
         var values = new double[rows.Count];
@@ -188,7 +163,7 @@ internal sealed class RunLogWriter(Database database)
         AddArray(command, prefix + "s", steps, NpgsqlDbType.Bigint);
     }
 
-    private const string NewerThanStored = """
+    internal const string NewerThanStored = """
         ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, is_nan = excluded.is_nan,
             timestamp = excluded.timestamp, step = excluded.step
         WHERE excluded.step > latest_metrics.step
