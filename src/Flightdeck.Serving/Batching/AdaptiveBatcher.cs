@@ -24,6 +24,9 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _workers;
 
+    // Given to every request, which calls it once when answered (one delegate for all, not one per request).
+    private readonly Action _leave;
+
     // Requests accepted and not yet answered: queued, in a batch being formed, or being predicted.
     private int _inFlight;
 
@@ -35,6 +38,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
         Stats = stats;
         _modelLabel = $"{modelName}/{modelVersion}";
         _tags = [new("model", modelName), new("version", modelVersion)];
+        _leave = () => Interlocked.Decrement(ref _inFlight);
         _queue = Channel.CreateBounded<PendingPrediction>(new BoundedChannelOptions(options.MaxQueue)
         {
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping anything.
@@ -56,18 +60,20 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         cancellationToken.ThrowIfCancellationRequested();
-        var pending = new PendingPrediction(input, BatchMerger.LayoutOf(input), cancellationToken, Stats);
+        var pending = new PendingPrediction(input, cancellationToken, Stats, _leave);
+        // Counted before it is queued, so a worker that takes it at once never sees fewer requests in flight than in
+        // its batch.
+        Interlocked.Increment(ref _inFlight);
         if (!_queue.Writer.TryWrite(pending))
         {
-            pending.Dispose();
+            pending.Dispose(); // After this its cancellation has either been counted or never will be.
+            if (!pending.Task.IsCompleted)
+                Interlocked.Decrement(ref _inFlight);
             Stats.RecordRejected();
             ServingMetrics.Rejected.Add(1, _tags);
             throw new QueueFullException(_modelLabel, _options.MaxQueue, RetryAfter);
         }
         Stats.RecordAccepted();
-        Interlocked.Increment(ref _inFlight);
-        pending.Task.ContinueWith(static (_, state) => Interlocked.Decrement(ref ((AdaptiveBatcher)state!)._inFlight), this,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return pending.Task;
     }
 
@@ -102,7 +108,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
                             break;
                         continue;
                     }
-                    if (rows + next.Rows > _options.MaxBatchSize || next.Layout != first.Layout)
+                    if (rows + next.Rows > _options.MaxBatchSize || !BatchMerger.SameLayout(next.Input, first.Input))
                     {
                         carried = next; // Starts the next batch, keeping arrival order.
                         break;
