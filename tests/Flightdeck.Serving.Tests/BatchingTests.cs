@@ -127,6 +127,38 @@ public sealed class BatchingTests
     }
 
     [Fact]
+    public async Task A_request_that_already_waited_the_delay_behind_busy_workers_is_predicted_as_soon_as_one_is_free()
+    {
+        // Given two workers, both stuck in a predict call, and a request queued behind them for longer than the delay
+        var delay = TimeSpan.FromSeconds(2);
+        var turnstile = new TurnstilePredictor(LoadReal());
+        await using var host = new ModelHost();
+        var model = await host.AddAsync("clf", "1", turnstile,
+            new BatchingOptions { MaxBatchSize = 8, MaxBatchDelay = delay, MaxConcurrentBatches = 2 });
+        var rows = TinyModel.Generate(3, seed: 14);
+        var first = model.PredictAsync(TinyModel.Batch(rows[..1]), Cancel);
+        Assert.True(await turnstile.WaitForCallAsync(TimeSpan.FromSeconds(30)));
+        var second = model.PredictAsync(TinyModel.Batch(rows[1..2]), Cancel); // waits the delay for company, then predicts
+        Assert.True(await turnstile.WaitForCallAsync(TimeSpan.FromSeconds(30)));
+        var late = model.PredictAsync(TinyModel.Batch(rows[2..]), Cancel);
+        await WaitForQueueAsync(model, 1);
+        await Task.Delay(delay + TimeSpan.FromMilliseconds(300), Cancel);
+
+        // When one worker is freed while the other's batch is still in flight
+        var freed = System.Diagnostics.Stopwatch.StartNew();
+        turnstile.LetOneThrough();
+
+        // Then the late request is predicted at once: its delay was spent in the queue, and is not started over
+        Assert.True(await turnstile.WaitForCallAsync(TimeSpan.FromSeconds(30)));
+        freed.Stop();
+        turnstile.LetAllThrough();
+        var outputs = await Task.WhenAll(first, second, late);
+        Assert.All(outputs, output => Assert.Equal(1, output.RowCount));
+        Assert.Equal([1, 1, 1], turnstile.CallRows);
+        Assert.True(freed.Elapsed < delay / 2, $"the late request waited {freed.Elapsed} more for company");
+    }
+
+    [Fact]
     public async Task Only_requests_with_the_same_columns_in_the_same_order_are_merged()
     {
         using var direct = LoadReal();

@@ -7,9 +7,10 @@ namespace Flightdeck.Serving;
 /// <summary>
 /// Merges concurrent predictions for one model into batched predict calls. Requests wait in a bounded channel; a worker
 /// takes the first, then keeps taking until the batch holds <see cref="BatchingOptions.MaxBatchSize"/> rows or
-/// <see cref="BatchingOptions.MaxBatchDelay"/> has passed since it began, predicts once and hands each request its rows.
-/// Under light load a request waits at most the delay; under heavy load batches fill while the previous one predicts,
-/// so the batch size adapts to the load. A full queue refuses new requests (<see cref="QueueFullException"/>); a
+/// <see cref="BatchingOptions.MaxBatchDelay"/> has passed since its first request was queued, predicts once and hands
+/// each request its rows. Under light load a request waits at most the delay; under heavy load batches fill while the
+/// previous one predicts, so the batch size adapts to the load, and a request that already waited the delay for a busy
+/// worker is predicted as soon as one is free, with whatever queued behind it, instead of waiting the delay again. A full queue refuses new requests (<see cref="QueueFullException"/>); a
 /// request cancelled while waiting is dropped from its batch.
 /// </summary>
 public sealed class AdaptiveBatcher : IAsyncDisposable
@@ -93,7 +94,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
                     continue;
                 batch.Add(first);
                 var rows = first.Rows;
-                var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
+                var deadline = first.Queued + (long)(_options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
                 while (rows < _options.MaxBatchSize)
                 {
                     var next = TakeLive(reader);

@@ -16,6 +16,7 @@ internal sealed class PendingPrediction : IDisposable
     public PendingPrediction(DataBatch input, CancellationToken cancellationToken, ModelStats stats, Action settled)
     {
         Input = input;
+        Queued = Stopwatch.GetTimestamp();
         Caller = Activity.Current?.Context ?? default;
         _stats = stats;
         _settled = settled;
@@ -27,6 +28,9 @@ internal sealed class PendingPrediction : IDisposable
     }
 
     public DataBatch Input { get; }
+
+    /// <summary>When it was queued (<see cref="Stopwatch.GetTimestamp"/>): the batch delay counts from here.</summary>
+    public long Queued { get; }
 
     /// <summary>The caller's span when the request was queued, for the batch span to link to.</summary>
     public ActivityContext Caller { get; }
