@@ -14,9 +14,14 @@
 # flightdeck_serving_inference_log_dropped_total, never waited for).
 # Usage: bench/run-serving.sh   (DURATION=10s REPS=3 CONNECTIONS=64 ROWS=1 FLAVOR=mlnet TARGETS="batched unbatched direct
 #        logged-jsonl logged-sqlite" by default)
-#   FLAVOR=mlnet|onnx (a FastTree model, 5 columns), mlp (ONNX MLP, tensor "features" of 20 floats) or recommender
-#   (ONNX, tensor "user" of 64 floats → top 10 of 10,000 SKUs); see bench/Flightdeck.Bench.Serving/Program.cs.
-# Output: bench/results/serving-<timestamp>/{machine.txt,runs.tsv,inference-log.txt}
+#   FLAVOR=mlnet|onnx (a FastTree model, 5 columns), mlp (ONNX MLP 20 → 1024 → 1024 → 1, tensor "features" of 20 floats),
+#   mlp-wide (the same, 2048 wide) or recommender (ONNX, tensor "user" of 64 floats → top 10 of 10,000 SKUs); see
+#   bench/Flightdeck.Bench.Serving/Program.cs. ORT=default loads the ONNX models with ONNX Runtime's defaults instead
+#   of the serving settings (one thread per predict call, no spin-wait), for comparison.
+#   TARGET_RPS=N paces wrk (bench/scripts/paced.lua) to about N requests/s in all instead of running flat out: the
+#   latency below saturation, where the closed loop's queueing does not dominate.
+# Output: bench/results/serving-<timestamp>/{machine.txt,runs.tsv,inference-log.txt,batches.txt}; batches.txt has the
+# batched model's batch-size and predict-time histograms from /metrics (all runs together).
 source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-10s}
@@ -56,7 +61,7 @@ done
 
 SCRIPT="$BENCH_DIR/scripts/invocations.lua"
 case "$FLAVOR" in
-  mlp) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=features WIDTH=20 ;;
+  mlp|mlp-wide) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=features WIDTH=20 ;;
   recommender) SCRIPT="$BENCH_DIR/scripts/tensor.lua"; export INPUT=user WIDTH=64 ;;
 esac
 declare -A URLS=(
@@ -69,7 +74,12 @@ declare -A URLS=(
 run_wrk() { # TARGET DURATION [wrk options]
   local url path
   read -r url path <<<"${URLS[$1]}"
-  TARGET_PATH=$path ROWS=$ROWS wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" "${@:3}" -s "$SCRIPT" "$url"
+  if [[ -n "${TARGET_RPS:-}" ]]; then
+    SCRIPT=$SCRIPT THREADS=$THREADS CONNECTIONS=$CONNECTIONS TARGET_RPS=$TARGET_RPS TARGET_PATH=$path ROWS=$ROWS \
+      wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" "${@:3}" -s "$BENCH_DIR/scripts/paced.lua" "$url"
+  else
+    TARGET_PATH=$path ROWS=$ROWS wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" "${@:3}" -s "$SCRIPT" "$url"
+  fi
 }
 printf 'target\trep\treq_per_s\tp50\tp99\terrors\n' >"$OUT/runs.tsv"
 for target in $TARGETS; do # warm-up
@@ -85,6 +95,8 @@ for rep in $(seq 1 "$REPS"); do
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$rep" "$rps" "$p50" "$p99" "${errors:-0}" | tee -a "$OUT/runs.tsv" >&2
   done
 done
+curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^flightdeck_serving_(batch_rows|predict_duration_seconds)' \
+  | grep 'model="batched"' >"$OUT/batches.txt" || true
 {
   for port in $((PORT + 1)) $((PORT + 2)); do
     echo "port $port: $(curl -sf "http://127.0.0.1:$port/metrics" | grep -E '^flightdeck_serving_inference_log_(dropped|failed)_total' || echo 'no records dropped or lost')"

@@ -1,3 +1,4 @@
+using Flightdeck.Models;
 using Google.Protobuf;
 using Onnx;
 
@@ -12,6 +13,31 @@ namespace Flightdeck.Bench.Serving;
 internal static class OnnxGraphs
 {
     private const long OpsetVersion = 13;
+
+    /// <summary>Whether <paramref name="flavor"/> names one of these graphs (as the benchmark's MODEL argument).</summary>
+    public static bool IsGraph(string flavor) => flavor is "mlp" or "mlp-wide" or "recommender";
+
+    /// <summary>Writes the graph <paramref name="flavor"/> names as a model package under <paramref name="root"/> and
+    /// returns the package directory.</summary>
+    public static string WritePackage(string flavor, string root)
+    {
+        var onnxFile = Path.Combine(root, "graph.onnx");
+        switch (flavor)
+        {
+            case "mlp":
+                WriteMlp(onnxFile);
+                break;
+            case "mlp-wide":
+                WriteMlp(onnxFile, hidden: 2048);
+                break;
+            default:
+                WriteRecommender(onnxFile);
+                break;
+        }
+        var directory = Path.Combine(root, "package");
+        OnnxPackageWriter.Write(directory, onnxFile);
+        return directory;
+    }
 
     /// <summary><c>features</c> [N, inputs] → Dense(hidden) → ReLU → Dense(hidden) → ReLU → Dense(1) → Sigmoid → <c>score</c> [N, 1].</summary>
     public static void WriteMlp(string path, int inputs = 20, int hidden = 1024, int seed = 1)

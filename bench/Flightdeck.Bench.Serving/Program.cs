@@ -3,12 +3,16 @@
 //   POST /invocations?model=batched    adaptive batching (defaults: max batch 64, max delay 2 ms)
 //   POST /invocations?model=unbatched  the same path with --max-batch-size 1 (one predict per request)
 //   POST /direct                       bare ASP.NET endpoint: parse dataframe_split, Predict, write JSON (no queue)
-// Usage: Flightdeck.Bench.Serving PORT [MODEL=mlnet|onnx|mlp|recommender]
+// Usage: Flightdeck.Bench.Serving PORT [MODEL=mlnet|onnx|mlp|mlp-wide|recommender]
 //   mlnet, onnx  the FastTree model through its mlnet or onnx flavor
 //   mlp          an ONNX multi-layer perceptron, 20 → 1024 → 1024 → 1 (input tensor "features")
+//   mlp-wide     the same with 2048-wide hidden layers, 20 → 2048 → 2048 → 1 (16 MB of weights in the middle layer)
 //   recommender  an ONNX model scoring 10,000 SKUs for a 64-float user vector and returning the top 10 ("user")
 // With a third argument LOG = jsonl:DIR or sqlite:FILE every request of the process is logged at sample rate 1, to
 // JSON Lines files as `flightdeck serve --inference-log DIR` does, or to the server's inference_log table.
+// The ONNX models are loaded as ModelHost loads them for serving (one ONNX Runtime thread per predict call, no spinning);
+// ORT=default loads them as ONNX Runtime does by default instead (a thread per core, spinning), for comparison.
+// Flightdeck.Bench.Serving modeltime MODEL times one predict call of 1, 8, 16, 32 and 64 rows, one caller, with both.
 using System.Text.Json;
 using Flightdeck.Bench.Serving;
 using Flightdeck.Models;
@@ -21,6 +25,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
+if (args is ["modeltime", var timedFlavor, ..])
+{
+    ModelTime.Run(timedFlavor);
+    return;
+}
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5201;
 var flavor = args.Length > 1 ? args[1] : ModelFlavors.MlNet;
 var log = args.Length > 2 ? args[2] : "none";
@@ -47,16 +56,13 @@ var model = ml.Transforms.Conversion.ConvertType("AgeF", "Age", DataKind.Single)
 var root = Directory.CreateTempSubdirectory("flightdeck-bench-serving-").FullName;
 var directory = root;
 ModelLoadOptions load;
-if (flavor is "mlp" or "recommender")
+if (OnnxGraphs.IsGraph(flavor))
 {
-    var onnxFile = Path.Combine(root, "graph.onnx");
-    if (flavor == "mlp")
-        OnnxGraphs.WriteMlp(onnxFile);
-    else
-        OnnxGraphs.WriteRecommender(onnxFile);
-    directory = Path.Combine(root, "package");
-    OnnxPackageWriter.Write(directory, onnxFile);
-    load = new ModelLoadOptions();
+    directory = OnnxGraphs.WritePackage(flavor, root);
+    // ModelHost fills in only what the caller leaves unset, so ONNX Runtime's defaults are spelled out: a thread per core, spinning.
+    load = Environment.GetEnvironmentVariable("ORT") == "default"
+        ? new ModelLoadOptions { OnnxIntraOpThreads = Environment.ProcessorCount, OnnxSpinWait = true }
+        : ModelHost.ServingLoadOptions(new BatchingOptions());
 }
 else
 {

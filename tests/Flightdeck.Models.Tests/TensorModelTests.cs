@@ -45,6 +45,20 @@ public sealed class TensorModelTests : IDisposable
     }
 
     [Fact]
+    public void Onnx_runtime_thread_settings_change_how_it_runs_not_what_it_predicts()
+    {
+        new ModelPackageWriter(_ml).Write(_temp.Path, _model, _data, new ModelPackageWriteOptions { OnnxExport = OnnxExport.Required });
+        var batch = new DataBatch(BatchColumn.FromVectors("Features", [.. _rows.Take(64).SelectMany(r => r.Features)], 4));
+        using var defaults = ModelLoader.Load(_temp.Path, new ModelLoadOptions { Flavor = ModelFlavors.Onnx });
+        using var serving = ModelLoader.Load(_temp.Path,
+            new ModelLoadOptions { Flavor = ModelFlavors.Onnx, OnnxIntraOpThreads = 1, OnnxSpinWait = false });
+
+        Assert.Equal(defaults.Predict(batch)["Score"].GetValues<float>(), serving.Predict(batch)["Score"].GetValues<float>());
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ModelLoader.Load(_temp.Path, new ModelLoadOptions { Flavor = ModelFlavors.Onnx, OnnxIntraOpThreads = 0 }));
+    }
+
+    [Fact]
     public void Wrong_tensor_shape_is_named()
     {
         new ModelPackageWriter(_ml).Write(_temp.Path, _model, _data);

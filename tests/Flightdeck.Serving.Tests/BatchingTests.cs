@@ -96,6 +96,101 @@ public sealed class BatchingTests
     }
 
     [Fact]
+    public async Task A_request_whose_caller_gave_up_no_longer_counts_as_company_for_a_lone_request()
+    {
+        var gated = new GatedPredictor(LoadReal());
+        await using var host = new ModelHost();
+        var model = await host.AddAsync("clf", "1", gated,
+            new BatchingOptions { MaxBatchSize = 8, MaxBatchDelay = TimeSpan.FromSeconds(30), MaxConcurrentBatches = 1 });
+        var rows = TinyModel.Generate(3, seed: 12);
+        var busy = model.PredictAsync(TinyModel.Batch(rows[..1]), Cancel);
+        await gated.WaitForBlockedCallAsync();
+        using var giveUp = new CancellationTokenSource();
+        var abandoned = model.PredictAsync(TinyModel.Batch(rows[1..2]), giveUp.Token);
+        await WaitForQueueAsync(model, 1);
+
+        // The caller gives up while queued, then the busy predict finishes.
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        gated.Open();
+        await busy;
+
+        // Nothing is in flight any more, so the next request is predicted at once rather than waiting 30 s for company.
+        var lone = System.Diagnostics.Stopwatch.StartNew();
+        var alone = await model.PredictAsync(TinyModel.Batch(rows[2..]), Cancel);
+        lone.Stop();
+
+        Assert.Equal(1, alone.RowCount);
+        Assert.Equal([1, 1], gated.CallRows);
+        Assert.True(lone.Elapsed < TimeSpan.FromSeconds(10), $"a lone request waited {lone.Elapsed} for company");
+        Assert.Equal(1, model.Stats.Cancelled);
+    }
+
+    [Fact]
+    public async Task A_request_that_already_waited_the_delay_behind_busy_workers_is_predicted_as_soon_as_one_is_free()
+    {
+        // Given two workers, both stuck in a predict call, and a request queued behind them for longer than the delay
+        var delay = TimeSpan.FromSeconds(2);
+        var turnstile = new TurnstilePredictor(LoadReal());
+        await using var host = new ModelHost();
+        var model = await host.AddAsync("clf", "1", turnstile,
+            new BatchingOptions { MaxBatchSize = 8, MaxBatchDelay = delay, MaxConcurrentBatches = 2 });
+        var rows = TinyModel.Generate(3, seed: 14);
+        var first = model.PredictAsync(TinyModel.Batch(rows[..1]), Cancel);
+        Assert.True(await turnstile.WaitForCallAsync(TimeSpan.FromSeconds(30)));
+        var second = model.PredictAsync(TinyModel.Batch(rows[1..2]), Cancel); // waits the delay for company, then predicts
+        Assert.True(await turnstile.WaitForCallAsync(TimeSpan.FromSeconds(30)));
+        var late = model.PredictAsync(TinyModel.Batch(rows[2..]), Cancel);
+        await WaitForQueueAsync(model, 1);
+        await Task.Delay(delay + TimeSpan.FromMilliseconds(300), Cancel);
+
+        // When one worker is freed while the other's batch is still in flight
+        var freed = System.Diagnostics.Stopwatch.StartNew();
+        turnstile.LetOneThrough();
+
+        // Then the late request is predicted at once: its delay was spent in the queue, and is not started over
+        Assert.True(await turnstile.WaitForCallAsync(TimeSpan.FromSeconds(30)));
+        freed.Stop();
+        turnstile.LetAllThrough();
+        var outputs = await Task.WhenAll(first, second, late);
+        Assert.All(outputs, output => Assert.Equal(1, output.RowCount));
+        Assert.Equal([1, 1, 1], turnstile.CallRows);
+        Assert.True(freed.Elapsed < delay / 2, $"the late request waited {freed.Elapsed} more for company");
+    }
+
+    [Fact]
+    public async Task Only_requests_with_the_same_columns_in_the_same_order_are_merged()
+    {
+        using var direct = LoadReal();
+        var gated = new GatedPredictor(LoadReal());
+        await using var host = new ModelHost();
+        var model = await host.AddAsync("clf", "1", gated,
+            new BatchingOptions { MaxBatchSize = 8, MaxBatchDelay = TimeSpan.Zero, MaxConcurrentBatches = 1 });
+        var rows = TinyModel.Generate(4, seed: 13);
+        var busy = model.PredictAsync(TinyModel.Batch(rows[..1]), Cancel);
+        await gated.WaitForBlockedCallAsync();
+
+        // Queued in this order: two requests of one layout, then one whose columns come in another order, then the first
+        // layout again. A batch keeps arrival order, so it closes at the first request it cannot stack.
+        var reordered = TinyModel.Batch(rows[2..3]);
+        var queued = new[]
+        {
+            model.PredictAsync(TinyModel.Batch(rows[1..2]), Cancel),
+            model.PredictAsync(TinyModel.Batch(rows[3..4]), Cancel),
+            model.PredictAsync(new DataBatch(reordered.Columns.Reverse()), Cancel),
+            model.PredictAsync(TinyModel.Batch(rows[1..2]), Cancel),
+        };
+        await WaitForQueueAsync(model, 4);
+        gated.Open();
+        var outputs = await Task.WhenAll(queued.Prepend(busy));
+
+        Assert.Equal([1, 2, 1, 1], gated.CallRows);
+        var expected = direct.Predict(TinyModel.Batch([rows[0], rows[1], rows[3], rows[2], rows[1]]));
+        for (var i = 0; i < outputs.Length; i++)
+            Assert.Equal(Row(expected, i)["Score"].GetValues<float>(), outputs[i]["Score"].GetValues<float>());
+    }
+
+    [Fact]
     public async Task A_bad_request_in_a_merged_batch_fails_alone()
     {
         var gated = new GatedPredictor(LoadReal());

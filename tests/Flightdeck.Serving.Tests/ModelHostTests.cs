@@ -48,6 +48,21 @@ public sealed class ModelHostTests
     }
 
     [Fact]
+    public void Served_models_get_their_share_of_the_cores_per_predict_call_unless_the_caller_chose()
+    {
+        var perWorker = ModelHost.ServingLoadOptions(new BatchingOptions { MaxConcurrentBatches = Environment.ProcessorCount });
+        var oneWorker = ModelHost.ServingLoadOptions(new BatchingOptions { MaxConcurrentBatches = 1 });
+        var chosen = ModelHost.ServingLoadOptions(new BatchingOptions(),
+            new ModelLoadOptions { Flavor = ModelFlavors.Onnx, WarmUp = false, OnnxIntraOpThreads = 3, OnnxSpinWait = true });
+
+        Assert.Equal(1, perWorker.OnnxIntraOpThreads);
+        Assert.Equal(Environment.ProcessorCount, oneWorker.OnnxIntraOpThreads);
+        Assert.False(perWorker.OnnxSpinWait);
+        Assert.True(perWorker.WarmUp);
+        Assert.Equal(new ModelLoadOptions { Flavor = ModelFlavors.Onnx, WarmUp = true, OnnxIntraOpThreads = 3, OnnxSpinWait = true }, chosen);
+    }
+
+    [Fact]
     public async Task A_package_that_cannot_load_is_never_listed()
     {
         await using var host = new ModelHost();

@@ -17,7 +17,7 @@ public static class ModelLoader
         IPredictor predictor = flavor.Name switch
         {
             ModelFlavors.MlNet => LoadMlNet(package, flavor, dataFile, options.MLContext ?? new MLContext(seed: 0)),
-            _ => LoadOnnx(package, flavor, dataFile),
+            _ => LoadOnnx(package, flavor, dataFile, options),
         };
         if (!options.WarmUp)
             return predictor;
@@ -84,12 +84,13 @@ public static class ModelLoader
         }
     }
 
-    private static OnnxPredictor LoadOnnx(ModelPackage package, ModelFlavor flavor, string path)
+    private static OnnxPredictor LoadOnnx(ModelPackage package, ModelFlavor flavor, string path, ModelLoadOptions options)
     {
         InferenceSession session;
+        using var sessionOptions = OnnxSessionOptions(options);
         try
         {
-            session = new InferenceSession(path);
+            session = new InferenceSession(path, sessionOptions);
         }
         catch (Exception e)
         {
@@ -105,6 +106,18 @@ public static class ModelLoader
             session.Dispose();
             throw e as ModelPackageException ?? new ModelPackageException($"The '{flavor.Name}' model cannot be served: {e.Message}", e);
         }
+    }
+
+    private static SessionOptions OnnxSessionOptions(ModelLoadOptions options)
+    {
+        if (options.OnnxIntraOpThreads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.OnnxIntraOpThreads, "OnnxIntraOpThreads must be at least 1.");
+        var session = new SessionOptions();
+        if (options.OnnxIntraOpThreads is { } threads)
+            session.IntraOpNumThreads = threads;
+        if (options.OnnxSpinWait is { } spin)
+            session.AddSessionConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");
+        return session;
     }
 
     private static DataBatch DefaultRow(ModelSchema inputs)

@@ -7,9 +7,10 @@ namespace Flightdeck.Serving;
 /// <summary>
 /// Merges concurrent predictions for one model into batched predict calls. Requests wait in a bounded channel; a worker
 /// takes the first, then keeps taking until the batch holds <see cref="BatchingOptions.MaxBatchSize"/> rows or
-/// <see cref="BatchingOptions.MaxBatchDelay"/> has passed since it began, predicts once and hands each request its rows.
-/// Under light load a request waits at most the delay; under heavy load batches fill while the previous one predicts,
-/// so the batch size adapts to the load. A full queue refuses new requests (<see cref="QueueFullException"/>); a
+/// <see cref="BatchingOptions.MaxBatchDelay"/> has passed since its first request was queued, predicts once and hands
+/// each request its rows. Under light load a request waits at most the delay; under heavy load batches fill while the
+/// previous one predicts, so the batch size adapts to the load, and a request that already waited the delay for a busy
+/// worker is predicted as soon as one is free, with whatever queued behind it, instead of waiting the delay again. A full queue refuses new requests (<see cref="QueueFullException"/>); a
 /// request cancelled while waiting is dropped from its batch.
 /// </summary>
 public sealed class AdaptiveBatcher : IAsyncDisposable
@@ -24,6 +25,9 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _workers;
 
+    // Given to every request, which calls it once when answered (one delegate for all, not one per request).
+    private readonly Action _leave;
+
     // Requests accepted and not yet answered: queued, in a batch being formed, or being predicted.
     private int _inFlight;
 
@@ -35,6 +39,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
         Stats = stats;
         _modelLabel = $"{modelName}/{modelVersion}";
         _tags = [new("model", modelName), new("version", modelVersion)];
+        _leave = () => Interlocked.Decrement(ref _inFlight);
         _queue = Channel.CreateBounded<PendingPrediction>(new BoundedChannelOptions(options.MaxQueue)
         {
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping anything.
@@ -56,18 +61,20 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         cancellationToken.ThrowIfCancellationRequested();
-        var pending = new PendingPrediction(input, BatchMerger.LayoutOf(input), cancellationToken, Stats);
+        var pending = new PendingPrediction(input, cancellationToken, Stats, _leave);
+        // Counted before it is queued, so a worker that takes it at once never sees fewer requests in flight than in
+        // its batch.
+        Interlocked.Increment(ref _inFlight);
         if (!_queue.Writer.TryWrite(pending))
         {
-            pending.Dispose();
+            pending.Dispose(); // After this its cancellation has either been counted or never will be.
+            if (!pending.Task.IsCompleted)
+                Interlocked.Decrement(ref _inFlight);
             Stats.RecordRejected();
             ServingMetrics.Rejected.Add(1, _tags);
             throw new QueueFullException(_modelLabel, _options.MaxQueue, RetryAfter);
         }
         Stats.RecordAccepted();
-        Interlocked.Increment(ref _inFlight);
-        pending.Task.ContinueWith(static (_, state) => Interlocked.Decrement(ref ((AdaptiveBatcher)state!)._inFlight), this,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return pending.Task;
     }
 
@@ -87,7 +94,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
                     continue;
                 batch.Add(first);
                 var rows = first.Rows;
-                var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
+                var deadline = first.Queued + (long)(_options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
                 while (rows < _options.MaxBatchSize)
                 {
                     var next = TakeLive(reader);
@@ -102,7 +109,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
                             break;
                         continue;
                     }
-                    if (rows + next.Rows > _options.MaxBatchSize || next.Layout != first.Layout)
+                    if (rows + next.Rows > _options.MaxBatchSize || !BatchMerger.SameLayout(next.Input, first.Input))
                     {
                         carried = next; // Starts the next batch, keeping arrival order.
                         break;

@@ -1,20 +1,27 @@
-using System.Text;
 using Flightdeck.Models;
 
 namespace Flightdeck.Serving;
 
 /// <summary>Joins the batches of several requests into one and cuts the model's answer back into per-request pieces.
-/// Only batches of the same layout (<see cref="LayoutOf"/>) are joined, so the merged batch is exactly what each request
+/// Only batches of the same layout (<see cref="SameLayout"/>) are joined, so the merged batch is exactly what each request
 /// would have sent on its own, stacked.</summary>
 internal static class BatchMerger
 {
-    /// <summary>Column names, types and vector sizes in order: two batches with the same layout can be stacked.</summary>
-    public static string LayoutOf(DataBatch batch)
+    /// <summary>Whether two batches have the same column names, types and vector sizes in the same order, so they can
+    /// be stacked. Compared in place: this runs for every request, so it builds no key.</summary>
+    public static bool SameLayout(DataBatch a, DataBatch b)
     {
-        var key = new StringBuilder();
-        foreach (var column in batch.Columns)
-            key.Append(column.Name).Append('\u0001').Append((int)column.Type).Append('\u0001').Append(column.VectorSize).Append('\u0002');
-        return key.ToString();
+        if (ReferenceEquals(a, b))
+            return true;
+        if (a.Columns.Count != b.Columns.Count)
+            return false;
+        for (var c = 0; c < a.Columns.Count; c++)
+        {
+            var (x, y) = (a.Columns[c], b.Columns[c]);
+            if (x.Type != y.Type || x.VectorSize != y.VectorSize || !string.Equals(x.Name, y.Name, StringComparison.Ordinal))
+                return false;
+        }
+        return true;
     }
 
     public static DataBatch Concat(IReadOnlyList<DataBatch> batches)

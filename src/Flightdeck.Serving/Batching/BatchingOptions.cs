@@ -7,9 +7,11 @@ public sealed record BatchingOptions
     /// with more rows than this is predicted alone rather than split.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
-    /// <summary>How long the first request of a batch may wait for others to join it, when other requests are in flight
-    /// (a lone request is predicted at once, so batching adds no latency at low load). Zero still merges whatever queued
-    /// up while the previous batch was predicting, which is where most of the gain is under load.</summary>
+    /// <summary>How long the first request of a batch may wait for others to join it, counted from when it was queued,
+    /// when other requests are in flight (a lone request is predicted at once, so batching adds no latency at low load).
+    /// Time spent queued behind busy workers counts too, so no request waits for company longer than this. Zero still
+    /// merges whatever queued up while the previous batch was predicting, which is where most of the gain is under
+    /// load.</summary>
     public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Requests waiting for a batch, beyond which new ones are refused (429 with Retry-After) so latency stays

@@ -14,7 +14,8 @@ public sealed class ModelHost : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Name, string Version), ServedModel> _models = new();
 
     /// <summary>Loads the package at <paramref name="directory"/> and serves it as <paramref name="name"/> version
-    /// <paramref name="version"/>. A bad package throws <see cref="ModelPackageException"/>.</summary>
+    /// <paramref name="version"/>, with <see cref="ServingLoadOptions"/>. A bad package throws
+    /// <see cref="ModelPackageException"/>.</summary>
     public async Task<ServedModel> LoadAsync(string name, string version, string directory, BatchingOptions? batching = null,
         ModelLoadOptions? loadOptions = null, string? source = null, CancellationToken cancellationToken = default)
     {
@@ -22,10 +23,27 @@ public sealed class ModelHost : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
         batching ??= new BatchingOptions();
         batching.Validate();
-        loadOptions = (loadOptions ?? new ModelLoadOptions()) with { WarmUp = true };
+        loadOptions = ServingLoadOptions(batching, loadOptions);
         // Loading and warming up are CPU and disk work: keep them off the caller's (request) thread.
         var predictor = await Task.Run(() => ModelLoader.Load(directory, loadOptions), cancellationToken);
         return await AddAsync(name, version, predictor, batching, source ?? directory);
+    }
+
+    /// <summary>The load options a served model gets: warmed up, and (where <paramref name="options"/> leaves them
+    /// unset) ONNX Runtime threads that suit the batcher. Its workers already run <see cref="BatchingOptions.MaxConcurrentBatches"/>
+    /// predict calls side by side, so each call gets its share of the cores (one thread each by default) and idle ONNX
+    /// Runtime threads sleep rather than spin: on a small machine the spinning takes the cores that parse and answer
+    /// the requests.</summary>
+    public static ModelLoadOptions ServingLoadOptions(BatchingOptions batching, ModelLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(batching);
+        options ??= new ModelLoadOptions();
+        return options with
+        {
+            WarmUp = true,
+            OnnxIntraOpThreads = options.OnnxIntraOpThreads ?? Math.Max(1, Environment.ProcessorCount / batching.MaxConcurrentBatches),
+            OnnxSpinWait = options.OnnxSpinWait ?? false,
+        };
     }
 
     /// <summary>Serves a predictor that is already loaded and warmed up; the host owns it from now on.</summary>
