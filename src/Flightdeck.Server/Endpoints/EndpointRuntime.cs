@@ -202,7 +202,7 @@ internal sealed partial class EndpointRuntime(
             var source = $"models:/{key.ModelName}/{key.Version}";
             var model = PredictorWrapperForTests is { } wrap
                 ? await host.AddAsync(key.ModelName, key.Version,
-                    wrap(key.ModelName, key.Version, await Task.Run(() => ModelLoader.Load(directory), ct)), batching, source)
+                    wrap(key.ModelName, key.Version, await Task.Run(() => ModelLoader.Load(directory, ModelHost.ServingLoadOptions(batching)), ct)), batching, source)
                 : await host.LoadAsync(key.ModelName, key.Version, directory, batching, source: source, cancellationToken: ct);
             var loaded = new LoadedModel(host, model, directory);
             _loaded[key] = loaded;
