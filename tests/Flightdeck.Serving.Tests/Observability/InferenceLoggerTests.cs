@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Text;
 using System.Text.Json;
 using Flightdeck.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -157,9 +158,18 @@ public sealed class InferenceLoggerTests
     private static InferenceLogger NewLogger(IInferenceLogSink sink, InferenceLogOptions options) =>
         new(sink, options, NullLogger<InferenceLogger>.Instance);
 
+    /// <summary>An entry as the sink saw it, its JSON copied into strings.</summary>
+    private sealed record LoggedEntry(string RequestId, string? Endpoint, string ModelName, string Version, string Role, string InputsJson,
+        string? OutputsJson, int Status, string? Error, long LatencyUs, long Time)
+    {
+        public static LoggedEntry Of(InferenceLogEntry e) => new(e.RequestId, e.Endpoint, e.ModelName, e.Version, e.Role,
+            Encoding.UTF8.GetString(e.InputsJson.Span), e.OutputsJson is { } o ? Encoding.UTF8.GetString(o.Span) : null, e.Status, e.Error,
+            e.LatencyUs, e.Time);
+    }
+
     private sealed class CollectingSink : IInferenceLogSink
     {
-        private readonly List<InferenceLogEntry> _entries = [];
+        private readonly List<LoggedEntry> _entries = [];
         private readonly List<int> _batches = [];
 
         public TaskCompletionSource? Gate { get; init; }
@@ -168,7 +178,7 @@ public sealed class InferenceLoggerTests
 
         public int FailNext { get; set; }
 
-        public List<InferenceLogEntry> Entries
+        public List<LoggedEntry> Entries
         {
             get
             {
@@ -199,7 +209,7 @@ public sealed class InferenceLoggerTests
             }
             lock (_entries)
             {
-                _entries.AddRange(entries);
+                _entries.AddRange(entries.Select(LoggedEntry.Of)); // Their JSON is only valid during the call.
                 _batches.Add(entries.Count);
             }
         }

@@ -79,7 +79,7 @@ public sealed class JsonLinesInferenceLogTests
         var sink = new JsonLinesInferenceLogSink(folder, maxFileBytes: 600, clock);
         var entry = new InferenceLogEntry
         {
-            RequestId = "r", ModelName = "m", Version = "1", Role = "LIVE", InputsJson = """[{"x":1}]""", OutputsJson = """[{"y":2}]""",
+            RequestId = "r", ModelName = "m", Version = "1", Role = "LIVE", InputsJson = """[{"x":1}]"""u8.ToArray(), OutputsJson = """[{"y":2}]"""u8.ToArray(),
             Status = 200, LatencyUs = 10, Time = 1,
         };
 
