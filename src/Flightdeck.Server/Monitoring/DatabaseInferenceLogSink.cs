@@ -48,8 +48,8 @@ public sealed class DatabaseInferenceLogSink(Database database) : IInferenceLogS
             BindText(connection, statement, 4, entry.Version);
             BindText(connection, statement, 5, entry.Role);
             PreparedCommands.Check(connection, raw.sqlite3_bind_text(statement, 6, entry.InputsJson.Span));
-            PreparedCommands.Check(connection, entry.OutputsJson is { } outputs
-                ? raw.sqlite3_bind_text(statement, 7, outputs.Span)
+            PreparedCommands.Check(connection, entry.TryGetOutputs(out var outputs)
+                ? raw.sqlite3_bind_text(statement, 7, outputs)
                 : raw.sqlite3_bind_null(statement, 7));
             PreparedCommands.Check(connection, raw.sqlite3_bind_int(statement, 8, entry.Status));
             PreparedCommands.Check(connection, raw.sqlite3_bind_int64(statement, 9, entry.LatencyUs));
@@ -87,14 +87,16 @@ public sealed class DatabaseInferenceLogSink(Database database) : IInferenceLogS
             await copy.WriteAsync(entry.Version, NpgsqlDbType.Varchar, cancellationToken);
             await copy.WriteAsync(entry.Role, NpgsqlDbType.Varchar, cancellationToken);
             await copy.WriteAsync(Encoding.UTF8.GetString(entry.InputsJson.Span), NpgsqlDbType.Text, cancellationToken);
-            await WriteNullableAsync(copy, entry.OutputsJson is { } outputs ? Encoding.UTF8.GetString(outputs.Span) : null, NpgsqlDbType.Text,
-                cancellationToken);
+            await WriteNullableAsync(copy, OutputsText(entry), NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(entry.Status, NpgsqlDbType.Integer, cancellationToken);
             await copy.WriteAsync(entry.LatencyUs, NpgsqlDbType.Bigint, cancellationToken);
             await copy.WriteAsync(entry.Time, NpgsqlDbType.Bigint, cancellationToken);
         }
         await copy.CompleteAsync(cancellationToken);
     }
+
+    private static string? OutputsText(InferenceLogEntry entry) =>
+        entry.TryGetOutputs(out var outputs) ? Encoding.UTF8.GetString(outputs) : null;
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, type, cancellationToken);

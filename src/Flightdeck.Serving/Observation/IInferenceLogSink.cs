@@ -22,8 +22,16 @@ public readonly record struct InferenceLogEntry
     /// <summary>UTF-8 JSON: an array of records.</summary>
     public required ReadOnlyMemory<byte> InputsJson { get; init; }
 
-    /// <summary>UTF-8 JSON, an array of records; null when the inference failed.</summary>
+    /// <summary>UTF-8 JSON, an array of records; null when the inference failed. Empty counts as null too (a null
+    /// <c>byte[]</c> converts to an empty, not a null, memory).</summary>
     public ReadOnlyMemory<byte>? OutputsJson { get; init; }
+
+    /// <summary>The outputs' JSON, or false when there are none.</summary>
+    public bool TryGetOutputs(out ReadOnlySpan<byte> json)
+    {
+        json = OutputsJson is { IsEmpty: false } outputs ? outputs.Span : default;
+        return !json.IsEmpty;
+    }
     public int Status { get; init; }
     public string? Error { get; init; }
     public long LatencyUs { get; init; }

@@ -100,8 +100,8 @@ public sealed class JsonLinesInferenceLogSink : IInferenceLogSink, IAsyncDisposa
         writer.WritePropertyName("inputs");
         writer.WriteRawValue(entry.InputsJson.Span, skipInputValidation: true);
         writer.WritePropertyName("outputs");
-        if (entry.OutputsJson is { } outputs)
-            writer.WriteRawValue(outputs.Span, skipInputValidation: true);
+        if (entry.TryGetOutputs(out var outputs))
+            writer.WriteRawValue(outputs, skipInputValidation: true);
         else
             writer.WriteNullValue();
         writer.WriteNumber("status", entry.Status);
