@@ -100,6 +100,39 @@ public sealed class InferenceLoggerTests
     }
 
     [Fact]
+    public async Task Records_arriving_together_are_written_in_few_batches_not_one_write_each()
+    {
+        var sink = new CollectingSink();
+        var logger = NewLogger(sink, new InferenceLogOptions { FlushInterval = TimeSpan.FromMilliseconds(300) });
+
+        // Two hundred records arrive one by one within the writer's interval
+        for (var i = 0; i < 200; i++)
+            logger.OnInference(Record($"r{i}"));
+        for (var i = 0; i < 200 && logger.Written < 200; i++)
+            await Task.Delay(10, Cancel);
+
+        Assert.Equal(200, logger.Written);
+        Assert.InRange(sink.Batches.Count, 1, 2); // the first record may wake the writer alone
+        await logger.StopAsync(Cancel);
+    }
+
+    [Fact]
+    public async Task Stopping_does_not_wait_out_the_flush_interval()
+    {
+        var sink = new CollectingSink();
+        var logger = NewLogger(sink, new InferenceLogOptions { FlushInterval = TimeSpan.FromMinutes(1) });
+        for (var i = 0; i < 50; i++)
+            logger.OnInference(Record($"r{i}"));
+        await Task.Delay(50, Cancel); // the writer is now waiting for more
+
+        var watch = Stopwatch.StartNew();
+        await logger.StopAsync(Cancel);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), watch.Elapsed.ToString());
+        Assert.Equal(50, sink.Entries.Count);
+    }
+
+    [Fact]
     public async Task Entries_carry_the_record_with_inputs_and_outputs_as_json_records()
     {
         var sink = new CollectingSink();
