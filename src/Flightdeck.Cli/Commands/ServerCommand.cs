@@ -45,6 +45,10 @@ public sealed class ServerSettings : CommandSettings
     [Description("Share (0 to 1) of endpoint inferences written to the inference log, for endpoints that set none. Default 1.")]
     public double InferenceLogSampleRate { get; init; } = 1.0;
 
+    [CommandOption("--inference-log-retention <DURATION>")]
+    [Description("Delete inference log rows older than this (e.g. 7d), every 10 minutes. Off by default (kept forever).")]
+    public string? InferenceLogRetention { get; init; }
+
     public override ValidationResult Validate() =>
         Port is < 0 or > 65535 ? ValidationResult.Error("--port must be between 0 and 65535.")
         : InferenceLogSampleRate is < 0 or > 1 || double.IsNaN(InferenceLogSampleRate)
@@ -70,6 +74,7 @@ public sealed class ServerCommand(IAnsiConsole console) : AsyncCommand<ServerSet
             OpenLineageUrl = settings.OpenLineageUrl,
             OpenLineageNamespace = settings.OpenLineageNamespace ?? defaults.OpenLineageNamespace,
             InferenceLogSampleRate = settings.InferenceLogSampleRate,
+            InferenceLogRetention = settings.InferenceLogRetention is { } keep ? Duration.Parse(keep, "--inference-log-retention") : null,
         };
 
         await using var app = await FlightdeckServer.BuildAsync(options, cancellationToken: cancellationToken);

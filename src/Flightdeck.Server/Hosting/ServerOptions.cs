@@ -41,4 +41,9 @@ public sealed record ServerOptions
 
     /// <summary>Share (0–1) of endpoint inferences written to the inference log, for endpoints that set none.</summary>
     public double InferenceLogSampleRate { get; init; } = 1.0;
+
+    /// <summary>When set, inference log rows older than this are deleted on <see cref="InferenceLogRetentionInterval"/>.</summary>
+    public TimeSpan? InferenceLogRetention { get; init; }
+
+    public TimeSpan InferenceLogRetentionInterval { get; init; } = TimeSpan.FromMinutes(10);
 }

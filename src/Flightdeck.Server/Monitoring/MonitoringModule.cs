@@ -12,8 +12,9 @@ internal static class MonitoringModule
     /// <summary>
     /// Prometheus metrics (serving, ASP.NET Core, .NET runtime) and traces (exported when OTEL_EXPORTER_OTLP_ENDPOINT is
     /// set), and the inference observers every endpoint inference is reported to: its metrics, and the inference log
-    /// written to the backend store. How much each endpoint logs comes from an <see cref="InferenceSampleRate"/>: the
-    /// endpoint's setting, else the server-wide default (a test or another module may register its own instead).
+    /// written to the backend store (kept for <see cref="ServerOptions.InferenceLogRetention"/> when set). How much each
+    /// endpoint logs comes from an <see cref="InferenceSampleRate"/>: the endpoint's setting, else the server-wide
+    /// default (a test or another module may register its own instead).
     /// </summary>
     public static IServiceCollection AddMonitoring(this IServiceCollection services, ServerOptions options)
     {
@@ -37,6 +38,8 @@ internal static class MonitoringModule
         services.AddSingleton<IInferenceObserver>(provider => provider.GetRequiredService<InferenceLogger>());
         services.AddHostedService(provider => provider.GetRequiredService<InferenceLogger>());
         services.AddSingleton<InferenceLogStore>();
+        services.AddSingleton<InferenceLogRetention>();
+        services.AddHostedService(provider => provider.GetRequiredService<InferenceLogRetention>());
         return services;
     }
 

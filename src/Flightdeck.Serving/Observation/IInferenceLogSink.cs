@@ -4,22 +4,34 @@ namespace Flightdeck.Serving;
 /// for a standalone <c>flightdeck serve</c>. Called from one background writer at a time, with batches.</summary>
 public interface IInferenceLogSink
 {
-    /// <summary>Stores <paramref name="entries"/> durably (all or none where the sink can), returning once they are.</summary>
+    /// <summary>Stores <paramref name="entries"/> durably (all or none where the sink can), returning once they are.
+    /// The entries' JSON points into the writer's reused buffer: valid only until this call returns.</summary>
     Task WriteAsync(IReadOnlyList<InferenceLogEntry> entries, CancellationToken cancellationToken);
 }
 
-/// <summary>One logged inference, with its inputs and outputs already written as JSON records (one object per row).</summary>
-public sealed record InferenceLogEntry
+/// <summary>One logged inference, with its inputs and outputs already written as UTF-8 JSON arrays of records (one
+/// object per row), ready to be copied into a line or bound to a statement without another conversion.</summary>
+public readonly record struct InferenceLogEntry
 {
     public required string RequestId { get; init; }
     public string? Endpoint { get; init; }
     public required string ModelName { get; init; }
     public required string Version { get; init; }
     public required string Role { get; init; }
-    public required string InputsJson { get; init; }
 
-    /// <summary>Null when the inference failed.</summary>
-    public string? OutputsJson { get; init; }
+    /// <summary>UTF-8 JSON: an array of records.</summary>
+    public required ReadOnlyMemory<byte> InputsJson { get; init; }
+
+    /// <summary>UTF-8 JSON, an array of records; null when the inference failed. Empty counts as null too (a null
+    /// <c>byte[]</c> converts to an empty, not a null, memory).</summary>
+    public ReadOnlyMemory<byte>? OutputsJson { get; init; }
+
+    /// <summary>The outputs' JSON, or false when there are none.</summary>
+    public bool TryGetOutputs(out ReadOnlySpan<byte> json)
+    {
+        json = OutputsJson is { IsEmpty: false } outputs ? outputs.Span : default;
+        return !json.IsEmpty;
+    }
     public int Status { get; init; }
     public string? Error { get; init; }
     public long LatencyUs { get; init; }

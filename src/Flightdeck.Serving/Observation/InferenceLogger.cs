@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Flightdeck.Models;
@@ -12,7 +11,9 @@ namespace Flightdeck.Serving;
 /// <summary>
 /// Logs sampled inferences (request id, endpoint, version, inputs, outputs, status, latency, time) to a durable
 /// <see cref="IInferenceLogSink"/> without slowing the requests: <see cref="OnInference"/> only samples and hands the
-/// record to a bounded queue; a background writer turns records into JSON and writes them in batches. When the queue is
+/// record to a bounded queue (a reference to the parsed inputs and outputs: nothing is copied or serialised on the
+/// request's path); a background writer wakes once per <see cref="InferenceLogOptions.FlushInterval"/>, writes the
+/// queued records' inputs and outputs as UTF-8 JSON into one reused buffer and hands them to the sink in batches. When the queue is
 /// full the record is dropped and counted (<c>flightdeck_serving_inference_log_dropped_total</c>, and a warning at most
 /// once a minute). Stopping (the host's shutdown) writes out what is queued.
 /// </summary>
@@ -20,10 +21,14 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
 {
     private static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>JSON bytes past which a batch takes no more records, so the writer's reused buffer stays small.</summary>
+    internal const int BatchBytes = 4 * 1024 * 1024;
+
     private readonly IInferenceLogSink _sink;
     private readonly InferenceLogOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<InferenceRecord> _queue;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
     private long _dropped;
     private long _written;
@@ -102,50 +107,71 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
     {
         var reader = _queue.Reader;
         var batch = new List<InferenceLogEntry>(_options.MaxBatch);
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var json = new ArrayBufferWriter<byte>(64 * 1024);
+        await using var writer = new Utf8JsonWriter(json, new JsonWriterOptions { SkipValidation = true });
         while (await reader.WaitToReadAsync())
         {
-            batch.Clear();
-            while (batch.Count < _options.MaxBatch && reader.TryRead(out var record))
-                batch.Add(ToEntry(record, buffer));
-            try
-            {
-                // Not cancellable: by the time the host stops, the queue is closed and what is left must still be written.
-                await _sink.WriteAsync(batch, CancellationToken.None);
-                Interlocked.Add(ref _written, batch.Count);
-            }
-            catch (Exception e)
-            {
-                Interlocked.Add(ref _failed, batch.Count);
-                ServingMetrics.InferenceLogFailed.Add(batch.Count);
-                LogWriteFailed(_logger, e, batch.Count);
-            }
+            // Let records gather for a moment: one wake-up and one write per interval rather than per request, since
+            // waking this loop costs the request threads' CPU and every write (a transaction, a flush) has a fixed cost.
+            if (reader.Count < _options.MaxBatch && !_closed)
+                await Task.Delay(_options.FlushInterval, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            while (TakeBatch(reader, batch, json, writer))
+                await WriteBatchAsync(batch);
         }
     }
 
-    private InferenceLogEntry ToEntry(InferenceRecord record, ArrayBufferWriter<byte> buffer) => new()
+    /// <summary>Takes up to <see cref="InferenceLogOptions.MaxBatch"/> records (fewer once their JSON passes
+    /// <see cref="BatchBytes"/>, which bounds the reused buffer) and writes their inputs and outputs into
+    /// <paramref name="json"/>; false when the queue was empty.</summary>
+    private bool TakeBatch(ChannelReader<InferenceRecord> reader, List<InferenceLogEntry> batch, ArrayBufferWriter<byte> json, Utf8JsonWriter writer)
+    {
+        batch.Clear();
+        json.ResetWrittenCount();
+        while (batch.Count < _options.MaxBatch && json.WrittenCount < BatchBytes && reader.TryRead(out var record))
+            batch.Add(ToEntry(record, json, writer));
+        return batch.Count > 0;
+    }
+
+    private async Task WriteBatchAsync(List<InferenceLogEntry> batch)
+    {
+        try
+        {
+            // Not cancellable: by the time the host stops, the queue is closed and what is left must still be written.
+            await _sink.WriteAsync(batch, CancellationToken.None);
+            Interlocked.Add(ref _written, batch.Count);
+        }
+        catch (Exception e)
+        {
+            Interlocked.Add(ref _failed, batch.Count);
+            ServingMetrics.InferenceLogFailed.Add(batch.Count);
+            LogWriteFailed(_logger, e, batch.Count);
+        }
+    }
+
+    private InferenceLogEntry ToEntry(InferenceRecord record, ArrayBufferWriter<byte> json, Utf8JsonWriter writer) => new()
     {
         RequestId = record.RequestId,
         Endpoint = record.Endpoint,
         ModelName = record.ModelName,
         Version = record.Version,
         Role = record.Role,
-        InputsJson = RecordsJson(record.Input, buffer) ?? "[]",
-        OutputsJson = RecordsJson(record.Output, buffer),
+        InputsJson = RecordsJson(record.Input, json, writer),
+        OutputsJson = record.Output is { } output ? RecordsJson(output, json, writer) : (ReadOnlyMemory<byte>?)null,
         Status = record.StatusCode,
         Error = record.Error,
         LatencyUs = (long)(record.Latency.Ticks / (double)TimeSpan.TicksPerMicrosecond),
         Time = record.Timestamp.ToUnixTimeMilliseconds(),
     };
 
-    private string? RecordsJson(DataBatch? batch, ArrayBufferWriter<byte> buffer)
+    /// <summary>Appends <paramref name="batch"/> as an array of records to <paramref name="json"/>, returning where it
+    /// lies. A slice stays valid when the buffer later grows: the buffer copies into a new array, never over the old.</summary>
+    private ReadOnlyMemory<byte> RecordsJson(DataBatch batch, ArrayBufferWriter<byte> json, Utf8JsonWriter writer)
     {
-        if (batch is null)
-            return null;
-        buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer))
-            batch.Head(_options.MaxRowsPerRecord).WriteRecordsJson(writer);
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var start = json.WrittenCount;
+        writer.Reset();
+        batch.Head(_options.MaxRowsPerRecord).WriteRecordsJson(writer);
+        writer.Flush();
+        return json.WrittenMemory[start..];
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -153,16 +179,24 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
     /// <summary>Closes the queue and waits until the writer has written everything in it (or the host's stop timeout).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _closed = true;
-        _queue.Writer.TryComplete();
+        Close();
         await _writer.WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
+        Close();
+        await _writer;
+        _stopping.Dispose();
+    }
+
+    /// <summary>Takes no more records, and cuts the writer's wait short so it writes out what is queued at once.</summary>
+    private void Close()
+    {
         _closed = true;
         _queue.Writer.TryComplete();
-        await _writer;
+        if (!_writer.IsCompleted)
+            _stopping.Cancel();
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

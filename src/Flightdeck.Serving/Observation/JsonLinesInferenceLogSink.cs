@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
@@ -7,20 +8,27 @@ namespace Flightdeck.Serving;
 /// Writes the inference log of a standalone <c>flightdeck serve</c> as JSON Lines in a folder, one file per UTC hour
 /// (<c>inference-20260101-13.jsonl</c>), starting a new numbered file (<c>…-13.1.jsonl</c>) when one reaches
 /// <c>maxFileBytes</c>. Each line: <c>request_id, endpoint, model_name, version, role, inputs, outputs, status, error,
-/// latency_us, time</c> (epoch ms), inputs and outputs as arrays of records. Every batch is flushed to the OS before
-/// <see cref="WriteAsync"/> returns, so a killed process keeps what it acknowledged.
+/// latency_us, time</c> (epoch ms), inputs and outputs as arrays of records. A batch's lines are gathered in memory
+/// and handed to the OS in one write before <see cref="WriteAsync"/> returns, so a killed process keeps what it
+/// acknowledged.
 /// </summary>
 public sealed class JsonLinesInferenceLogSink : IInferenceLogSink, IAsyncDisposable
 {
     public const long DefaultMaxFileBytes = 64L * 1024 * 1024;
+
+    /// <summary>Lines gathered up to this many bytes are written out before the batch ends.</summary>
+    private const int PendingBytes = 1024 * 1024;
 
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
     private readonly string _directory;
     private readonly long _maxFileBytes;
     private readonly TimeProvider _clock;
+    private readonly ArrayBufferWriter<byte> _pending = new(64 * 1024);
+    private readonly Utf8JsonWriter _line;
     private FileStream? _file;
     private string? _hour;
+    private long _length;
 
     public JsonLinesInferenceLogSink(string directory, long maxFileBytes = DefaultMaxFileBytes, TimeProvider? clock = null)
     {
@@ -30,22 +38,55 @@ public sealed class JsonLinesInferenceLogSink : IInferenceLogSink, IAsyncDisposa
         _maxFileBytes = maxFileBytes;
         _clock = clock ?? TimeProvider.System;
         Directory.CreateDirectory(_directory);
+        _line = new Utf8JsonWriter(_pending, new JsonWriterOptions { SkipValidation = true });
     }
 
     /// <summary>The file being written, if any.</summary>
     public string? CurrentFile => _file?.Name;
 
-    public async Task WriteAsync(IReadOnlyList<InferenceLogEntry> entries, CancellationToken cancellationToken)
+    public Task WriteAsync(IReadOnlyList<InferenceLogEntry> entries, CancellationToken cancellationToken)
+    {
+        var hour = _clock.GetUtcNow().ToString("yyyyMMdd-HH", CultureInfo.InvariantCulture);
+        try
+        {
+            Append(entries, hour, cancellationToken);
+        }
+        finally
+        {
+            _pending.ResetWrittenCount(); // A failed batch is not written again with the next one.
+        }
+        return Task.CompletedTask;
+    }
+
+    private void Append(IReadOnlyList<InferenceLogEntry> entries, string hour, CancellationToken cancellationToken)
     {
         foreach (var entry in entries)
         {
-            var file = CurrentOrNextFile();
-            using (var writer = new Utf8JsonWriter(file, new JsonWriterOptions { SkipValidation = true }))
-                Write(writer, entry);
-            file.Write(NewLine);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_file is null || hour != _hour || _length >= _maxFileBytes)
+            {
+                WritePending();
+                OpenNextFile(hour);
+            }
+            var before = _pending.WrittenCount;
+            _line.Reset();
+            Write(_line, entry);
+            _line.Flush();
+            _pending.Write(NewLine);
+            _length += _pending.WrittenCount - before;
+            if (_pending.WrittenCount >= PendingBytes)
+                WritePending();
         }
-        if (_file is not null)
-            await _file.FlushAsync(cancellationToken);
+        WritePending();
+    }
+
+    /// <summary>Hands the lines gathered so far to the OS in one write (the file has no buffer of its own).</summary>
+    private void WritePending()
+    {
+        if (_pending.WrittenCount == 0)
+            return;
+        _file!.Write(_pending.WrittenSpan);
+        _pending.ResetWrittenCount();
     }
 
     private static void Write(Utf8JsonWriter writer, InferenceLogEntry entry)
@@ -57,12 +98,12 @@ public sealed class JsonLinesInferenceLogSink : IInferenceLogSink, IAsyncDisposa
         writer.WriteString("version", entry.Version);
         writer.WriteString("role", entry.Role);
         writer.WritePropertyName("inputs");
-        writer.WriteRawValue(entry.InputsJson, skipInputValidation: true);
+        writer.WriteRawValue(entry.InputsJson.Span, skipInputValidation: true);
         writer.WritePropertyName("outputs");
-        if (entry.OutputsJson is null)
-            writer.WriteNullValue();
+        if (entry.TryGetOutputs(out var outputs))
+            writer.WriteRawValue(outputs, skipInputValidation: true);
         else
-            writer.WriteRawValue(entry.OutputsJson, skipInputValidation: true);
+            writer.WriteNullValue();
         writer.WriteNumber("status", entry.Status);
         writer.WriteString("error", entry.Error);
         writer.WriteNumber("latency_us", entry.LatencyUs);
@@ -70,14 +111,12 @@ public sealed class JsonLinesInferenceLogSink : IInferenceLogSink, IAsyncDisposa
         writer.WriteEndObject();
     }
 
-    /// <summary>The open file while it is this hour's and not full; otherwise the next one (closing the old).</summary>
-    private FileStream CurrentOrNextFile()
+    /// <summary>Closes the open file (full, or of an earlier hour) and opens this hour's first one with room.</summary>
+    private void OpenNextFile(string hour)
     {
-        var hour = _clock.GetUtcNow().ToString("yyyyMMdd-HH", CultureInfo.InvariantCulture);
-        if (_file is not null && hour == _hour && _file.Length < _maxFileBytes)
-            return _file;
         _file?.Flush(flushToDisk: true);
         _file?.Dispose();
+        _file = null;
         _hour = hour;
         for (var sequence = 0; ; sequence++)
         {
@@ -85,13 +124,15 @@ public sealed class JsonLinesInferenceLogSink : IInferenceLogSink, IAsyncDisposa
             var info = new FileInfo(path);
             if (info.Exists && info.Length >= _maxFileBytes)
                 continue;
-            _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
-            return _file;
+            _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            _length = info.Exists ? info.Length : 0;
+            return;
         }
     }
 
     public ValueTask DisposeAsync()
     {
+        _line.Dispose();
         if (_file is not null)
         {
             _file.Flush(flushToDisk: true);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Text;
 using System.Text.Json;
 using Flightdeck.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -99,6 +100,39 @@ public sealed class InferenceLoggerTests
     }
 
     [Fact]
+    public async Task Records_arriving_together_are_written_in_few_batches_not_one_write_each()
+    {
+        var sink = new CollectingSink();
+        var logger = NewLogger(sink, new InferenceLogOptions { FlushInterval = TimeSpan.FromMilliseconds(300) });
+
+        // Two hundred records arrive one by one within the writer's interval
+        for (var i = 0; i < 200; i++)
+            logger.OnInference(Record($"r{i}"));
+        for (var i = 0; i < 200 && logger.Written < 200; i++)
+            await Task.Delay(10, Cancel);
+
+        Assert.Equal(200, logger.Written);
+        Assert.InRange(sink.Batches.Count, 1, 2); // the first record may wake the writer alone
+        await logger.StopAsync(Cancel);
+    }
+
+    [Fact]
+    public async Task Stopping_does_not_wait_out_the_flush_interval()
+    {
+        var sink = new CollectingSink();
+        var logger = NewLogger(sink, new InferenceLogOptions { FlushInterval = TimeSpan.FromMinutes(1) });
+        for (var i = 0; i < 50; i++)
+            logger.OnInference(Record($"r{i}"));
+        await Task.Delay(50, Cancel); // the writer is now waiting for more
+
+        var watch = Stopwatch.StartNew();
+        await logger.StopAsync(Cancel);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), watch.Elapsed.ToString());
+        Assert.Equal(50, sink.Entries.Count);
+    }
+
+    [Fact]
     public async Task Entries_carry_the_record_with_inputs_and_outputs_as_json_records()
     {
         var sink = new CollectingSink();
@@ -157,9 +191,18 @@ public sealed class InferenceLoggerTests
     private static InferenceLogger NewLogger(IInferenceLogSink sink, InferenceLogOptions options) =>
         new(sink, options, NullLogger<InferenceLogger>.Instance);
 
+    /// <summary>An entry as the sink saw it, its JSON copied into strings.</summary>
+    private sealed record LoggedEntry(string RequestId, string? Endpoint, string ModelName, string Version, string Role, string InputsJson,
+        string? OutputsJson, int Status, string? Error, long LatencyUs, long Time)
+    {
+        public static LoggedEntry Of(InferenceLogEntry e) => new(e.RequestId, e.Endpoint, e.ModelName, e.Version, e.Role,
+            Encoding.UTF8.GetString(e.InputsJson.Span), e.OutputsJson is { } o ? Encoding.UTF8.GetString(o.Span) : null, e.Status, e.Error,
+            e.LatencyUs, e.Time);
+    }
+
     private sealed class CollectingSink : IInferenceLogSink
     {
-        private readonly List<InferenceLogEntry> _entries = [];
+        private readonly List<LoggedEntry> _entries = [];
         private readonly List<int> _batches = [];
 
         public TaskCompletionSource? Gate { get; init; }
@@ -168,7 +211,7 @@ public sealed class InferenceLoggerTests
 
         public int FailNext { get; set; }
 
-        public List<InferenceLogEntry> Entries
+        public List<LoggedEntry> Entries
         {
             get
             {
@@ -199,7 +242,7 @@ public sealed class InferenceLoggerTests
             }
             lock (_entries)
             {
-                _entries.AddRange(entries);
+                _entries.AddRange(entries.Select(LoggedEntry.Of)); // Their JSON is only valid during the call.
                 _batches.Add(entries.Count);
             }
         }

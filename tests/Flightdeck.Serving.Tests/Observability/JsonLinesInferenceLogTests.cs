@@ -72,6 +72,29 @@ public sealed class JsonLinesInferenceLogTests
     }
 
     [Fact]
+    public async Task A_large_batch_is_one_line_per_entry_in_order_with_null_outputs_for_failures()
+    {
+        var folder = Directory.CreateTempSubdirectory("flightdeck-inference-log-").FullName;
+        var sink = new JsonLinesInferenceLogSink(folder);
+        var entries = Enumerable.Range(0, 20_000).Select(i => new InferenceLogEntry
+        {
+            RequestId = $"r{i}", ModelName = "m", Version = "1", Role = "LIVE", InputsJson = Encoding.UTF8.GetBytes($$"""[{"i":{{i}},"s":"é"}]"""),
+            OutputsJson = i % 3 == 0 ? null : """[{"y":2}]"""u8.ToArray(), Status = i % 3 == 0 ? 500 : 200, LatencyUs = i, Time = 1,
+        }).ToList();
+
+        // More than the sink gathers before writing (1 MiB), in one call
+        await sink.WriteAsync(entries, Cancel);
+        await sink.DisposeAsync();
+
+        var lines = File.ReadAllLines(Assert.Single(Directory.GetFiles(folder))).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(Enumerable.Range(0, 20_000), lines.Select(l => l.GetProperty("inputs")[0].GetProperty("i").GetInt32()));
+        Assert.All(lines.Where((_, i) => i % 3 == 0), l => Assert.Equal(JsonValueKind.Null, l.GetProperty("outputs").ValueKind));
+        Assert.All(lines.Where((_, i) => i % 3 != 0), l => Assert.Equal(2, l.GetProperty("outputs")[0].GetProperty("y").GetInt32()));
+        Assert.Equal("é", lines[5].GetProperty("inputs")[0].GetProperty("s").GetString());
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task Files_rotate_when_full_and_every_hour()
     {
         var folder = Directory.CreateTempSubdirectory("flightdeck-inference-log-").FullName;
@@ -79,7 +102,7 @@ public sealed class JsonLinesInferenceLogTests
         var sink = new JsonLinesInferenceLogSink(folder, maxFileBytes: 600, clock);
         var entry = new InferenceLogEntry
         {
-            RequestId = "r", ModelName = "m", Version = "1", Role = "LIVE", InputsJson = """[{"x":1}]""", OutputsJson = """[{"y":2}]""",
+            RequestId = "r", ModelName = "m", Version = "1", Role = "LIVE", InputsJson = """[{"x":1}]"""u8.ToArray(), OutputsJson = """[{"y":2}]"""u8.ToArray(),
             Status = 200, LatencyUs = 10, Time = 1,
         };
 
