@@ -39,12 +39,13 @@ internal sealed class MetricHistoryReader(Database database)
         var more = false;
         if (connection is SqliteConnection sqlite)
         {
-            // SQLite rows are read with SQLitePCL's step and column calls: the data reader's per-row work cost about
-            // twice what SQLite itself spends on a million points.
+            // SQLite rows are read with direct step and column calls (SqliteNative): the data reader's per-row work
+            // cost about twice what SQLite itself spends on a million points, and SQLitePCL's SafeHandle calls a third.
             using var statement = PrepareHistory(sqlite, sql, runId, key, limit, offset);
+            var handle = statement.DangerousGetHandle();
             while (true)
             {
-                var rc = raw.sqlite3_step(statement);
+                var rc = SqliteNative.Step(handle);
                 if (rc == raw.SQLITE_DONE)
                 {
                     break;
@@ -61,8 +62,8 @@ internal sealed class MetricHistoryReader(Database database)
                     break;
                 }
 
-                body.WritePoint(raw.sqlite3_column_double(statement, 0), raw.sqlite3_column_int(statement, 1) != 0,
-                    raw.sqlite3_column_int64(statement, 2), raw.sqlite3_column_int64(statement, 3));
+                body.WritePoint(SqliteNative.ColumnDouble(handle, 0), SqliteNative.ColumnInt(handle, 1) != 0,
+                    SqliteNative.ColumnInt64(handle, 2), SqliteNative.ColumnInt64(handle, 3));
                 if (++written % FlushEvery == 0)
                 {
                     await body.FlushAsync(ct);
