@@ -1,6 +1,7 @@
 import { markReady } from "../perf";
 import { api, FileInfo, runName, tag } from "../api";
 import { chartControls, DEFAULT_VIEW, MetricChart } from "../chart";
+import { loadRunCharts } from "../chart-batch";
 import { errorBox, h, replace, showError } from "../dom";
 import { formatBytes, formatDuration, formatTime, formatValue } from "../format";
 import { PageContext } from "../main";
@@ -26,7 +27,8 @@ export async function runPage(context: PageContext): Promise<void> {
   const datasets = run.inputs?.dataset_inputs ?? [];
 
   const charts = metrics.map(m => new MetricChart(m.key, [{ runId, label: name }], DEFAULT_VIEW));
-  context.onLeave(() => charts.forEach(c => c.destroy()));
+  const chartFetch = new AbortController();
+  context.onLeave(() => { chartFetch.abort(); charts.forEach(c => c.destroy()); });
 
   const preview = h("section", { class: "preview", "aria-label": "Artifact preview" });
   preview.hidden = true;
@@ -71,7 +73,7 @@ export async function runPage(context: PageContext): Promise<void> {
     h("section", { "aria-labelledby": "artifacts" }, h("h2", { id: "artifacts" }, "Artifacts"),
       artifactsError, h("div", { class: "artifacts" }, artifactTree, preview)));
 
-  void Promise.all(charts.map(c => c.load())).then(() => { if (context.isCurrent()) markReady("charts"); });
+  void loadRunCharts(runId, charts, chartFetch.signal).then(() => { if (context.isCurrent()) markReady("charts"); });
   await listInto(artifactTree, "");
 
   async function listInto(list: HTMLElement, path: string): Promise<void> {
