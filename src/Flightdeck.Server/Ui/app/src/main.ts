@@ -5,6 +5,8 @@ import { runsPage } from "./pages/runs";
 import { runPage } from "./pages/run";
 import { comparePage } from "./pages/compare";
 import { modelsPage, modelPage } from "./pages/models";
+import { modelVersionPage } from "./pages/model-version";
+import { lineagePage } from "./pages/lineage";
 import { endpointsPage, endpointPage } from "./pages/endpoints";
 
 /** What a page gets: its route parameters, the query string, and a signal that it is no longer shown. */
@@ -22,10 +24,13 @@ type Page = (context: PageContext) => Promise<void> | void;
 const routes: [RegExp, Page][] = [
   [/^\/(?:experiments\/?)?$/, experimentsPage],
   [/^\/experiments\/([^/]+)\/?$/, runsPage],
+  [/^\/runs\/?$/, runsPage],
   [/^\/runs\/([^/]+)\/?$/, runPage],
   [/^\/compare\/?$/, comparePage],
   [/^\/models\/?$/, modelsPage],
   [/^\/models\/([^/]+)\/?$/, modelPage],
+  [/^\/models\/([^/]+)\/versions\/([^/]+)\/?$/, modelVersionPage],
+  [/^\/lineage\/?$/, lineagePage],
   [/^\/endpoints\/?$/, endpointsPage],
   [/^\/endpoints\/([^/]+)\/?$/, endpointPage],
 ];
@@ -81,7 +86,7 @@ async function render(): Promise<void> {
 function markNav(path: string): void {
   for (const link of document.querySelectorAll<HTMLAnchorElement>("nav.top a")) {
     const section = link.getAttribute("href")!;
-    const active = section === "/experiments" ? !/^\/(models|endpoints)\b/.test(path) : path.startsWith(section);
+    const active = section === "/experiments" ? !/^\/(models|endpoints|lineage)\b/.test(path) : path.startsWith(section);
     if (active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }

@@ -2,9 +2,13 @@ import { api, Run, runName } from "../api";
 import { chartControls, DEFAULT_VIEW, MetricChart, PALETTE } from "../chart";
 import { h, replace } from "../dom";
 import { formatDuration, formatValue } from "../format";
-import { PageContext } from "../main";
+import { PageContext, setQuery } from "../main";
+import { paramsAgainstMetric } from "./compare-plots";
 
-/** Selected runs side by side: one overlaid chart per metric, and the parameters with differing rows marked. */
+/**
+ * Selected runs side by side: one overlaid chart per metric, a scatter and parallel coordinates of params against a
+ * metric, and the parameters with differing rows marked (optionally only those).
+ */
 export async function comparePage(context: PageContext): Promise<void> {
   document.title = "Compare runs · Flightdeck";
   const ids = [...new Set((context.query.get("runs") ?? "").split(",").map(s => s.trim()).filter(Boolean))];
@@ -20,7 +24,8 @@ export async function comparePage(context: PageContext): Promise<void> {
   const charts = metricKeys.map(key => new MetricChart(key, lines, DEFAULT_VIEW));
   context.onLeave(() => charts.forEach(c => c.destroy()));
 
-  const onlyDiffs = h("input", { type: "checkbox", name: "diffs", onchange: () => drawParams() });
+  const onlyDiffs = h("input", { type: "checkbox", name: "diffs", checked: context.query.get("diffs") === "1",
+    onchange: () => { drawParams(); saveDiffs(); } });
   const paramsTable = h("table", { class: "grid compact", "aria-label": "Parameters of the compared runs" });
 
   replace(context.root,
@@ -38,6 +43,7 @@ export async function comparePage(context: PageContext): Promise<void> {
       h("h2", { id: "charts" }, "Metrics"),
       metricKeys.length ? chartControls(charts) : h("p", { class: "muted" }, "No metrics."),
       h("div", { class: "charts" }, charts.map(c => c.element))),
+    paramsAgainstMetric(runs, context.query),
     h("section", { "aria-labelledby": "params" },
       h("h2", { id: "params" }, "Parameters"),
       h("label", { class: "check" }, onlyDiffs, " Only differences"),
@@ -55,6 +61,13 @@ export async function comparePage(context: PageContext): Promise<void> {
         h("th", { scope: "row" }, row.key, row.differs ? h("span", { class: "visually-hidden" }, " (differs)") : null),
         row.values.map(v => h("td", null, v ?? h("span", { class: "muted" }, "—")))))
         : h("tr", null, h("td", { colspan: runs.length + 1, class: "muted" }, "No parameters to show."))));
+  }
+
+  function saveDiffs(): void {
+    const q = new URLSearchParams(location.search);
+    if (onlyDiffs.checked) q.set("diffs", "1");
+    else q.delete("diffs");
+    setQuery(q);
   }
 
   drawParams();

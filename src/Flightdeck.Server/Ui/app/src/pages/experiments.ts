@@ -1,9 +1,9 @@
 import { api, Experiment } from "../api";
 import { errorBox, h, replace, showError } from "../dom";
 import { formatTime } from "../format";
-import { PageContext, setQuery } from "../main";
+import { navigate, PageContext, setQuery } from "../main";
 
-/** Experiments: search by name, create, rename in place, delete and restore. */
+/** Experiments: search by name, create, rename in place, delete and restore, and choose several to see their runs together. */
 export async function experimentsPage(context: PageContext): Promise<void> {
   document.title = "Experiments · Flightdeck";
   const query = context.query;
@@ -14,6 +14,16 @@ export async function experimentsPage(context: PageContext): Promise<void> {
   const pager = h("div", { class: "pager" });
   const pageTokens: (string | undefined)[] = [undefined];
   let pageIndex = 0;
+  const chosen = new Set<string>();
+  const viewRuns = h("button", {
+    type: "button", class: "primary",
+    onclick: () => navigate("/runs?" + [...chosen].map(id => "experiment_id=" + encodeURIComponent(id)).join("&")),
+  }, "View runs");
+  const updateViewRuns = () => {
+    viewRuns.disabled = chosen.size === 0;
+    viewRuns.textContent = chosen.size > 1 ? `View runs of ${chosen.size} experiments` : "View runs";
+  };
+  updateViewRuns();
 
   const newName = h("input", { type: "text", name: "name", "aria-label": "New experiment name", placeholder: "New experiment name", required: true });
   const createError = errorBox(null);
@@ -43,10 +53,10 @@ export async function experimentsPage(context: PageContext): Promise<void> {
 
   replace(context.root,
     h("h1", null, "Experiments"),
-    h("div", { class: "toolbar" }, searchForm, createForm),
+    h("div", { class: "toolbar" }, searchForm, createForm, viewRuns),
     listError,
     h("table", { class: "grid", "aria-label": "Experiments" },
-      h("thead", null, h("tr", null, h("th", null, "Name"), h("th", null, "ID"), h("th", null, "Created"), h("th", null, "Last updated"), h("th", null, "Actions"))),
+      h("thead", null, h("tr", null, h("th", { class: "select" }, h("span", { class: "visually-hidden" }, "Select")), h("th", null, "Name"), h("th", null, "ID"), h("th", null, "Created"), h("th", null, "Last updated"), h("th", null, "Actions"))),
       body),
     pager);
 
@@ -63,7 +73,7 @@ export async function experimentsPage(context: PageContext): Promise<void> {
       if (!context.isCurrent()) return;
       pageTokens[pageIndex + 1] = result.next_page_token;
       const experiments = result.experiments ?? [];
-      replace(body, experiments.length ? experiments.map(row) : h("tr", null, h("td", { colspan: 5, class: "muted" }, "No experiments match.")));
+      replace(body, experiments.length ? experiments.map(row) : h("tr", null, h("td", { colspan: 6, class: "muted" }, "No experiments match.")));
       replace(pager,
         h("button", { type: "button", disabled: pageIndex === 0, onclick: () => { pageIndex--; void load(); } }, "Previous"),
         h("span", { class: "muted" }, `Page ${pageIndex + 1}`),
@@ -98,7 +108,15 @@ export async function experimentsPage(context: PageContext): Promise<void> {
       input.focus();
       input.select();
     };
+    const choose = h("input", {
+      type: "checkbox", "aria-label": `Choose experiment ${experiment.name}`, checked: chosen.has(experiment.experiment_id),
+      onchange: () => {
+        choose.checked ? chosen.add(experiment.experiment_id) : chosen.delete(experiment.experiment_id);
+        updateViewRuns();
+      },
+    });
     return h("tr", { "data-experiment-id": experiment.experiment_id },
+      h("td", { class: "select" }, choose),
       nameCell,
       h("td", null, experiment.experiment_id),
       h("td", null, formatTime(experiment.creation_time)),

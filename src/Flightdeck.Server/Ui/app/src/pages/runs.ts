@@ -1,8 +1,9 @@
 import { markReady } from "../perf";
-import { api, Run, runName, tag } from "../api";
+import { api, Experiment, Run, runName, tag } from "../api";
 import { errorBox, h, replace, showError } from "../dom";
 import { formatDuration, formatTime, formatValue, quoteKey } from "../format";
 import { navigate, PageContext, setQuery } from "../main";
+import { getExperiments } from "../runs-api";
 
 type ColumnKind = "metrics" | "params" | "tags";
 interface Column { kind: ColumnKind; key: string }
@@ -11,18 +12,30 @@ interface Sort { field: string; descending: boolean }
 const ATTRIBUTE_SORTS: Record<string, string> = { "Run": "attributes.run_name", "Status": "attributes.status", "Started": "attributes.start_time", "User": "attributes.user_id" };
 
 /**
- * The runs of an experiment: a filter in MLflow's grammar (the server's error shown under it), chosen param, metric
+ * The runs of one experiment (/experiments/{id}) or of several (/runs?experiment_id=1&experiment_id=2, with an
+ * Experiment column): a filter in MLflow's grammar (the server's error shown under it), chosen param, metric
  * and tag columns, sort by any column (order_by), server-side pages (page tokens), and selection for comparison.
- * The filter, sort, columns and page size live in the query string, so a view can be linked.
+ * The filter, sort, columns and page size live in the query string, so a view can be linked; each column is its own
+ * `col` parameter, so keys may hold commas.
  */
 export async function runsPage(context: PageContext): Promise<void> {
-  const experimentId = context.params[0];
-  const { experiment } = await api.getExperiment(experimentId);
-  if (!context.isCurrent()) return;
-  document.title = `${experiment.name} · Flightdeck`;
   const query = context.query;
+  const experimentIds = context.params[0] ? [context.params[0]] : [...new Set(query.getAll("experiment_id").filter(Boolean))];
+  if (experimentIds.length === 0) {
+    document.title = "Runs · Flightdeck";
+    replace(context.root, h("h1", null, "Runs"),
+      h("p", null, "Choose one or more experiments on the ", h("a", { href: "/experiments" }, "experiments page"), ", then View runs."));
+    return;
+  }
+  const experiments = await getExperiments(experimentIds);
+  if (!context.isCurrent()) return;
+  const several = experiments.length > 1;
+  const experimentNames = new Map(experiments.map(e => [e.experiment_id, e.name]));
+  const title = several ? `Runs of ${experiments.length} experiments` : experiments[0].name;
+  document.title = `${title} · Flightdeck`;
 
-  let columns: Column[] | null = query.has("cols") ? parseColumns(query.get("cols")!) : null;
+  let columns: Column[] | null = query.has("col") ? parseColumns(query.getAll("col"))
+    : query.has("cols") ? parseColumns(query.get("cols")!.split(",")) : null;
   let sort: Sort = parseSort(query.get("order"));
   let pageSize = Number(query.get("size")) || 50;
   const pageTokens: (string | undefined)[] = [undefined];
@@ -47,12 +60,12 @@ export async function runsPage(context: PageContext): Promise<void> {
   const summary = h("p", { class: "muted small", "aria-live": "polite" });
 
   replace(context.root,
-    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "/experiments" }, "Experiments"), " / "),
-    h("h1", null, experiment.name, experiment.lifecycle_stage === "deleted" ? h("span", { class: "badge" }, "deleted") : null),
+    heading(title, experiments),
     h("form", {
       role: "search", class: "filter-form", onsubmit: (event: Event) => { event.preventDefault(); restart(); },
     }, filter, h("button", { type: "submit" }, "Search")),
     filterError,
+    filterSyntax(),
     h("div", { class: "toolbar" },
       h("details", { class: "columns" }, h("summary", null, "Columns"), columnsPanel),
       sizeSelect, compareButton, summary),
@@ -72,7 +85,7 @@ export async function runsPage(context: PageContext): Promise<void> {
     filter.removeAttribute("aria-invalid");
     try {
       const orderBy = [`${sort.field} ${sort.descending ? "DESC" : "ASC"}`];
-      const result = await api.searchRuns([experimentId], filter.value.trim(), orderBy, pageSize, pageTokens[pageIndex]);
+      const result = await api.searchRuns(experimentIds, filter.value.trim(), orderBy, pageSize, pageTokens[pageIndex]);
       if (!context.isCurrent()) return;
       runs = result.runs ?? [];
       pageTokens[pageIndex + 1] = result.next_page_token;
@@ -119,6 +132,7 @@ export async function runsPage(context: PageContext): Promise<void> {
     const head = h("tr", null,
       h("th", { scope: "col", class: "select" }, allBox),
       Object.entries(ATTRIBUTE_SORTS).map(([label, field]) => header(label, field)),
+      several ? header("Experiment", null) : null,
       header("Duration", null),
       columns!.map(c => header(c.key, `${c.kind}.${quoteKey(c.key)}`, `Sort by ${c.kind.slice(0, -1)} ${c.key}`)));
     const rows = runs.map(run => {
@@ -141,11 +155,13 @@ export async function runsPage(context: PageContext): Promise<void> {
         h("td", null, h("span", { class: `status status-${run.info.status.toLowerCase()}` }, run.info.status)),
         h("td", null, formatTime(run.info.start_time)),
         h("td", null, run.info.user_id ?? ""),
+        several ? h("td", null, h("a", { href: `/experiments/${encodeURIComponent(run.info.experiment_id)}` },
+          experimentNames.get(run.info.experiment_id) ?? run.info.experiment_id)) : null,
         h("td", null, formatDuration(run.info.start_time, run.info.end_time)),
         cells);
     });
     replace(table, h("thead", null, head),
-      h("tbody", null, rows.length ? rows : h("tr", null, h("td", { colspan: 6 + columns!.length, class: "muted" }, "No runs match."))));
+      h("tbody", null, rows.length ? rows : h("tr", null, h("td", { colspan: 6 + (several ? 1 : 0) + columns!.length, class: "muted" }, "No runs match."))));
   }
 
   function drawColumnsPanel(): void {
@@ -171,9 +187,11 @@ export async function runsPage(context: PageContext): Promise<void> {
 
   function saveQuery(): void {
     const q = new URLSearchParams();
+    if (!context.params[0]) for (const id of experimentIds) q.append("experiment_id", id);
     if (filter.value.trim()) q.set("filter", filter.value.trim());
     if (sort.field !== DEFAULT_SORT.field || !sort.descending) q.set("order", `${sort.field} ${sort.descending ? "DESC" : "ASC"}`);
-    if (columns) q.set("cols", columns.map(c => `${c.kind}:${c.key}`).join(","));
+    for (const c of columns ?? []) q.append("col", `${c.kind}:${c.key}`);
+    if (columns?.length === 0) q.set("col", ""); // no columns chosen, rather than the defaults
     if (pageSize !== 50) q.set("size", String(pageSize));
     setQuery(q);
   }
@@ -188,9 +206,35 @@ function parseSort(text: string | null): Sort {
   return m ? { field: m[1], descending: m[2].toUpperCase() === "DESC" } : DEFAULT_SORT;
 }
 
-function parseColumns(text: string): Column[] {
-  return text.split(",").map(part => {
+/** Columns as `kind:key` strings; the key is everything after the first colon, commas and colons included. */
+function parseColumns(parts: string[]): Column[] {
+  return parts.map(part => {
     const at = part.indexOf(":");
     return { kind: part.slice(0, at) as ColumnKind, key: part.slice(at + 1) };
   }).filter(c => (c.kind === "metrics" || c.kind === "params" || c.kind === "tags") && c.key);
+}
+
+function heading(title: string, experiments: Experiment[]): HTMLElement[] {
+  const crumbs = h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "/experiments" }, "Experiments"), " / ");
+  if (experiments.length === 1) {
+    const e = experiments[0];
+    return [crumbs, h("h1", null, e.name, e.lifecycle_stage === "deleted" ? h("span", { class: "badge" }, "deleted") : null)];
+  }
+  return [crumbs, h("h1", null, title),
+    h("p", { class: "muted" }, "Experiments: ", experiments.map((e, i) => [i ? ", " : "",
+      h("a", { href: `/experiments/${encodeURIComponent(e.experiment_id)}` }, e.name)]))];
+}
+
+/** A reminder of MLflow's filter grammar under the search box. */
+function filterSyntax(): HTMLElement {
+  const examples: [string, string][] = [
+    ["metrics.loss < 0.5", "latest metric value; =, !=, <, <=, >, >="],
+    ["params.optimizer = 'adam'", "params and tags are text, in single quotes"],
+    ["tags.team LIKE 'vis%'", "LIKE and ILIKE (any case) with % wildcards"],
+    ["params.`batch size` != '32'", "backticks around keys with spaces or symbols"],
+    ["attributes.status = 'FINISHED'", "also run_name, user_id, start_time, end_time"],
+    ["metrics.accuracy > 0.9 and params.lr = '0.01'", "combine clauses with and"],
+  ];
+  return h("details", { class: "syntax" }, h("summary", null, "Filter syntax"),
+    h("ul", null, examples.map(([code, note]) => h("li", null, h("code", null, code), h("span", { class: "muted" }, ` — ${note}`)))));
 }
