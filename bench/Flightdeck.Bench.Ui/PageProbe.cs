@@ -26,6 +26,7 @@ internal static class PageProbe
             Args = Flags,
         });
         var times = new List<double>();
+        var first = 0.0;
         for (var rep = 0; rep <= reps; rep++)
         {
             ct.ThrowIfCancellationRequested();
@@ -52,8 +53,14 @@ internal static class PageProbe
             {
                 times.Add(ms);
             }
+            else
+            {
+                first = ms;
+            }
         }
 
+        // The warm-up load, apart: the first view after the server started (cold JIT, empty caches).
+        Console.WriteLine($"FIRST_MS={first:F0}");
         times.Sort();
         Console.WriteLine($"MEDIAN_MS={times[times.Count / 2]:F0}");
         Console.WriteLine($"MIN_MS={times[0]:F0}");

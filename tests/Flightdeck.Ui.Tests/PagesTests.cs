@@ -152,10 +152,13 @@ public sealed class PagesTests(UiFixture ui) : IClassFixture<UiFixture>
     {
         await using var ui2 = await ui.NewPageAsync();
         var page = ui2.Page;
+        // The page asks for all its charts in one batch: newline-delimited JSON, one series a line.
         var first = await page.RunAndWaitForResponseAsync(() => page.GotoAsync($"/runs/{Seeded.LargeRunId}"),
-            r => r.Url.Contains("/metrics/downsampled", StringComparison.Ordinal));
+            r => r.Url.Contains("/metrics/downsampled-batch", StringComparison.Ordinal));
         var asked = int.Parse(Query(first.Url)["points"]!, System.Globalization.CultureInfo.InvariantCulture);
-        var body = await first.JsonAsync();
+        var lines = (await first.TextAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        JsonElement? body = lines.Select(line => JsonDocument.Parse(line).RootElement)
+            .Single(series => series.GetProperty("key").GetString() == "loss");
         Assert.Equal(SeededServer.LargeMetricPoints, body!.Value.GetProperty("total_points").GetInt32());
         Assert.InRange(body.Value.GetProperty("returned_points").GetInt32(), 2, asked);
         Assert.InRange(body.Value.GetProperty("values").GetArrayLength(), 2, asked);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Flightdeck.Contracts;
@@ -9,34 +10,36 @@ using Microsoft.AspNetCore.Routing;
 namespace Flightdeck.Server.Ui;
 
 /// <summary>
-/// GET /api/flightdeck/v1/metrics/downsampled?run_id=&amp;key=&amp;points=1000[&amp;min_step=&amp;max_step=]: a metric's
-/// points in a step range, at most <c>points</c> of them (see <see cref="MetricDownsampler"/>), as columns
-/// <c>{"steps":[...],"values":[...],"timestamps":[...]}</c> ready for a chart. Zooming asks again with a narrower range.
+/// Chart data: a metric's points picked for a chart of at most <c>points</c> points (see <see cref="MetricDownsampler"/>),
+/// as columns <c>{"key":…,"steps":[...],"values":[...],"timestamps":[...]}</c> ready for uPlot.
+/// <list type="bullet">
+/// <item>GET /api/flightdeck/v1/metrics/downsampled?run_id=&amp;key=&amp;points=1000[&amp;min_step=&amp;max_step=]: one
+/// metric in a step range; zooming asks again with a narrower range.</item>
+/// <item>GET /api/flightdeck/v1/metrics/downsampled-batch?run_id=&amp;points=1000: every metric of the run, whole, as
+/// newline-delimited JSON (one such object a line, keys in ordinal order), each line sent as soon as it is ready, so a
+/// run page draws its charts from one request as they arrive.</item>
+/// </list>
 /// </summary>
 internal static class DownsampledMetricsApi
 {
     public const string Route = "/api/flightdeck/v1/metrics/downsampled";
+    public const string BatchRoute = "/api/flightdeck/v1/metrics/downsampled-batch";
     public const int DefaultPoints = 1000;
     public const int MaxPoints = 20_000;
 
-    public static IEndpointRouteBuilder MapDownsampledMetricsApi(this IEndpointRouteBuilder routes, MetricSeriesReader reader)
+    public static IEndpointRouteBuilder MapDownsampledMetricsApi(this IEndpointRouteBuilder routes, DownsampledSeriesSource source)
     {
-        routes.MapGet(Route, (HttpContext context) => GetAsync(context, reader)).WithTags("Charts");
+        routes.MapGet(Route, (HttpContext context) => GetAsync(context, source)).WithTags("Charts");
+        routes.MapGet(BatchRoute, (HttpContext context) => GetBatchAsync(context, source)).WithTags("Charts");
         return routes;
     }
 
-    private static async Task GetAsync(HttpContext context, MetricSeriesReader reader)
+    private static async Task GetAsync(HttpContext context, DownsampledSeriesSource source)
     {
         var query = context.Request.Query;
         var runId = Validation.RunId(Single(query, "run_id") ?? throw Validation.Missing("run_id"));
         var key = Single(query, "key") is { Length: > 0 } k ? k : throw Validation.Missing("key");
-        var requested = Long(query, "points") ?? DefaultPoints;
-        if (requested is < 2 or > MaxPoints)
-        {
-            throw FlightdeckException.InvalidParameter($"points must be between 2 and {MaxPoints}, got {requested}.");
-        }
-
-        var points = (int)requested;
+        var points = Points(query);
         var minStep = Long(query, "min_step");
         var maxStep = Long(query, "max_step");
         if (minStep > maxStep)
@@ -44,34 +47,89 @@ internal static class DownsampledMetricsApi
             throw FlightdeckException.InvalidParameter($"min_step ({minStep}) is greater than max_step ({maxStep}).");
         }
 
-        var series = await reader.ReadAsync(runId, key, minStep, maxStep, context.RequestAborted);
-        var kept = MetricDownsampler.Select(series.Steps, series.Values, points);
-
+        var series = await source.GetAsync(runId, key, points, minStep, maxStep, context.RequestAborted);
         context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body);
-        json.WriteStartObject();
-        json.WriteString("run_id", runId);
-        json.WriteString("key", key);
-        json.WriteNumber("total_points", series.Count);
-        json.WriteNumber("non_finite_points", series.NonFinite);
-        json.WriteNumber("returned_points", kept.Length);
-        json.WriteBoolean("downsampled", kept.Length < series.Count);
-        WriteColumn(json, "steps", kept, i => json.WriteNumberValue(series.Steps[i]));
-        WriteColumn(json, "values", kept, i => json.WriteNumberValue(series.Values[i]));
-        WriteColumn(json, "timestamps", kept, i => json.WriteNumberValue(series.Timestamps[i]));
-        json.WriteEndObject();
+        await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
+        WriteSeries(json, runId, series);
         await json.FlushAsync(context.RequestAborted);
     }
 
-    private static void WriteColumn(Utf8JsonWriter json, string name, int[] kept, Action<int> writeValue)
+    private static async Task GetBatchAsync(HttpContext context, DownsampledSeriesSource source)
     {
-        json.WriteStartArray(name);
-        foreach (var i in kept)
+        var query = context.Request.Query;
+        var runId = Validation.RunId(Single(query, "run_id") ?? throw Validation.Missing("run_id"));
+        foreach (var name in query.Keys)
         {
-            writeValue(i);
+            if (name is not ("run_id" or "points"))
+            {
+                throw FlightdeckException.InvalidParameter($"Unknown parameter {name}: the batch takes run_id and points.");
+            }
+        }
+
+        var points = Points(query);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var pending = await source.GetRunAsync(runId, points, stop.Token);
+        try
+        {
+            context.Response.ContentType = "application/x-ndjson";
+            var body = context.Response.BodyWriter;
+            await using var json = new Utf8JsonWriter(body);
+            foreach (var next in pending)
+            {
+                WriteSeries(json, runId, await next);
+                await json.FlushAsync(stop.Token);
+                json.Reset();
+                body.Write("\n"u8);
+                await body.FlushAsync(stop.Token);
+            }
+        }
+        finally
+        {
+            // A failed read or a client gone: the reads still queued stop, and none is left running unobserved.
+            await stop.CancelAsync();
+            await Task.WhenAll(pending).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private static void WriteSeries(Utf8JsonWriter json, string runId, DownsampledSeries series)
+    {
+        json.WriteStartObject();
+        json.WriteString("run_id", runId);
+        json.WriteString("key", series.Key);
+        json.WriteNumber("total_points", series.TotalPoints);
+        json.WriteNumber("non_finite_points", series.NonFinitePoints);
+        json.WriteNumber("returned_points", series.ReturnedPoints);
+        json.WriteBoolean("downsampled", series.Downsampled);
+        json.WriteStartArray("steps");
+        foreach (var step in series.Steps)
+        {
+            json.WriteNumberValue(step);
         }
 
         json.WriteEndArray();
+        json.WriteStartArray("values");
+        foreach (var value in series.Values)
+        {
+            json.WriteNumberValue(value);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("timestamps");
+        foreach (var timestamp in series.Timestamps)
+        {
+            json.WriteNumberValue(timestamp);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static int Points(IQueryCollection query)
+    {
+        var requested = Long(query, "points") ?? DefaultPoints;
+        return requested is < 2 or > MaxPoints
+            ? throw FlightdeckException.InvalidParameter($"points must be between 2 and {MaxPoints}, got {requested}.")
+            : (int)requested;
     }
 
     private static string? Single(IQueryCollection query, string name) =>

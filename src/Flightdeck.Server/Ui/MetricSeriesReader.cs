@@ -1,11 +1,15 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
 namespace Flightdeck.Server.Ui;
+
+/// <summary>See <see cref="MetricSeriesReader.VersionAsync"/>.</summary>
+internal readonly record struct SeriesVersion(long MaxSeq, long Count);
 
 /// <summary>One metric of one run as columns sorted by step; points that are NaN or infinite are counted, not kept.</summary>
 internal sealed record MetricSeries(long[] Steps, double[] Values, long[] Timestamps, int NonFinite)
@@ -19,19 +23,73 @@ internal sealed record MetricSeries(long[] Steps, double[] Values, long[] Timest
 /// </summary>
 internal sealed class MetricSeriesReader(Database database)
 {
+    public Database Database => database;
+
     public async Task<MetricSeries> ReadAsync(string runId, string key, long? minStep, long? maxStep, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        await using (var check = connection.CreateCommand())
+        await EnsureRunAsync(connection, runId, ct);
+        return await ReadPointsAsync(connection, runId, key, minStep, maxStep, ct);
+    }
+
+    public static async Task EnsureRunAsync(DbConnection connection, string runId, CancellationToken ct)
+    {
+        await using var check = connection.CreateCommand();
+        check.CommandText = "SELECT COUNT(*) FROM runs WHERE run_uuid = @r";
+        Add(check, "@r", runId);
+        if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) == 0)
         {
-            check.CommandText = "SELECT COUNT(*) FROM runs WHERE run_uuid = @r";
-            Add(check, "@r", runId);
-            if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            throw Validation.RunNotFound(runId);
+        }
+    }
+
+    /// <summary>
+    /// What identifies the rows of one run's metric: metric points are only ever appended (a run's deletion takes them
+    /// all), so a cached chart of them stays right while this is unchanged. On SQLite one writer commits in seq order
+    /// and AUTOINCREMENT never reuses a seq, so a reader sees a prefix and the highest seq alone tells; on PostgreSQL
+    /// a transaction holding a lower seq can commit after a higher one, so the row count is part of it too.
+    /// </summary>
+    public static async Task<SeriesVersion> VersionAsync(DbConnection connection, bool sqlite, string runId, string key, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        // On SQLite, MAX alone is one index probe; with any other column beside it SQLite walks the key's entries.
+        command.CommandText = sqlite
+            ? "SELECT MAX(seq) FROM metrics WHERE run_uuid = @r AND key = @k"
+            : "SELECT MAX(seq), COUNT(*) FROM metrics WHERE run_uuid = @r AND key = @k";
+        Add(command, "@r", runId);
+        Add(command, "@k", key);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new SeriesVersion(reader.IsDBNull(0) ? 0 : reader.GetInt64(0), sqlite ? 0 : reader.GetInt64(1));
+    }
+
+    /// <summary>The run's metric keys in ordinal order, each with its <see cref="SeriesVersion"/>, in one statement.</summary>
+    public static async Task<List<(string Key, SeriesVersion Version)>> KeysAsync(DbConnection connection, bool sqlite, string runId,
+        CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        var count = sqlite ? "0" : "(SELECT COUNT(*) FROM metrics m WHERE m.run_uuid = l.run_uuid AND m.key = l.key)";
+        command.CommandText = $"""
+            SELECT l.key, (SELECT MAX(seq) FROM metrics m WHERE m.run_uuid = l.run_uuid AND m.key = l.key), {count}
+            FROM latest_metrics l WHERE l.run_uuid = @r
+            """;
+        Add(command, "@r", runId);
+        var keys = new List<(string, SeriesVersion)>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
             {
-                throw Validation.RunNotFound(runId);
+                keys.Add((reader.GetString(0), new SeriesVersion(reader.IsDBNull(1) ? 0 : reader.GetInt64(1), reader.GetInt64(2))));
             }
         }
 
+        keys.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+        return keys;
+    }
+
+    public static async Task<MetricSeries> ReadPointsAsync(DbConnection connection, string runId, string key, long? minStep, long? maxStep,
+        CancellationToken ct)
+    {
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT step, value, is_nan, timestamp FROM metrics WHERE run_uuid = @r AND key = @k"
             + (minStep is null ? "" : " AND step >= @min") + (maxStep is null ? "" : " AND step <= @max") + " ORDER BY seq";
@@ -97,7 +155,7 @@ internal sealed class MetricSeriesReader(Database database)
             {
                 var index = raw.sqlite3_bind_parameter_index(statement, parameter.ParameterName);
                 Check(db, parameter.Value is string text ? raw.sqlite3_bind_text(statement, index, text)
-                    : raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(parameter.Value, System.Globalization.CultureInfo.InvariantCulture)));
+                    : raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(parameter.Value, CultureInfo.InvariantCulture)));
             }
 
             int rc;

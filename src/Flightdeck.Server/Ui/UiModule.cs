@@ -18,17 +18,23 @@ internal static class UiModule
     private const string ContentSecurityPolicy =
         "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
-    /// <summary>The UI's own services: the in-memory live traffic counts behind the endpoint page's charts.</summary>
+    /// <summary>
+    /// The UI's own services: the in-memory live traffic counts behind the endpoint page's charts, and the cache of
+    /// downsampled metric series behind the run page's.
+    /// </summary>
     public static IServiceCollection AddUi(this IServiceCollection services)
     {
         EndpointTrafficRecorder.Register(services);
+        services.AddSingleton<DownsampledSeriesCache>(_ => new DownsampledSeriesCache());
         return services;
     }
 
     public static IEndpointRouteBuilder MapUi(this IEndpointRouteBuilder routes)
     {
         var assets = UiAssets.Load(typeof(UiModule).Assembly);
-        routes.MapDownsampledMetricsApi(new MetricSeriesReader(routes.ServiceProvider.GetRequiredService<Database>()));
+        routes.MapDownsampledMetricsApi(new DownsampledSeriesSource(
+            new MetricSeriesReader(routes.ServiceProvider.GetRequiredService<Database>()),
+            routes.ServiceProvider.GetRequiredService<DownsampledSeriesCache>()));
         routes.MapEndpointTrafficApi(routes.ServiceProvider.GetRequiredService<EndpointTrafficRecorder>());
         routes.MapMethods("/assets/{name}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string name) =>
             assets.Find(name) is { } asset && name != "index.html"

@@ -11,8 +11,8 @@ export interface ChartLine { runId: string; label: string }
 /** How every chart of a page is drawn; changing it redraws without fetching again. */
 export interface ChartView {
   log: boolean;
-  /** The x axis: steps, or seconds since the run's first point of the metric. */
-  x: "step" | "time";
+  /** The x axis: steps, seconds since the metric's first point ("time"), or the date and time of each point ("wall"). */
+  x: "step" | "time" | "wall";
   /** Exponential moving average weight, 0 (raw) to 0.99, debiased as TensorBoard does. */
   smoothing: number;
 }
@@ -33,7 +33,7 @@ export class MetricChart {
   private generation = 0;
   private series: Series[] = [];
 
-  constructor(private readonly key: string, private readonly lines: ChartLine[], private view: ChartView) {
+  constructor(readonly key: string, private readonly lines: ChartLine[], private view: ChartView) {
     this.plotHost = h("div", { class: "plot" });
     this.status = h("span", { class: "muted small chart-status", "aria-live": "polite" });
     this.resetButton = h("button", { type: "button", class: "small", onclick: () => this.setZoom(null) }, "Reset zoom");
@@ -55,24 +55,51 @@ export class MetricChart {
     void this.load();
   }
 
+  /** About two points per pixel column: a min/max pair each, as the server downsamples. */
+  pointBudget(): number {
+    return Math.min(4000, this.width() * 2);
+  }
+
+  get hasData(): boolean {
+    return this.series.length > 0;
+  }
+
+  setLoading(): void {
+    this.status.textContent = "loading…";
+    this.element.dataset.state = "loading";
+  }
+
+  setFailed(message: string): void {
+    this.status.textContent = `could not load: ${message}`;
+    this.element.dataset.state = "error";
+  }
+
+  /** Draws series fetched elsewhere (a run page's batch), one per line, unzoomed. */
+  show(series: Series[]): void {
+    this.generation++;
+    this.zoom = null;
+    this.resetButton.hidden = true;
+    this.setSeries(series);
+  }
+
   /** Fetches every line's series (about two points per pixel column) and (re)draws. */
   async load(): Promise<void> {
     const generation = ++this.generation;
-    const points = Math.min(4000, this.width() * 2);
-    this.status.textContent = "loading…";
-    this.element.dataset.state = "loading";
+    const points = this.pointBudget();
+    this.setLoading();
     let series: Series[];
     try {
       series = await Promise.all(this.lines.map(line =>
         api.downsampled(line.runId, this.key, points, this.zoom?.[0], this.zoom?.[1])));
     } catch (error) {
-      if (generation === this.generation) {
-        this.status.textContent = `could not load: ${(error as Error).message}`;
-        this.element.dataset.state = "error";
-      }
+      if (generation === this.generation) this.setFailed((error as Error).message);
       return;
     }
     if (generation !== this.generation) return;
+    this.setSeries(series);
+  }
+
+  private setSeries(series: Series[]): void {
     const total = series.reduce((sum, s) => sum + s.total_points, 0);
     const shown = series.reduce((sum, s) => sum + s.returned_points, 0);
     this.status.textContent = shown < total ? `${shown.toLocaleString()} of ${total.toLocaleString()} points` : `${total.toLocaleString()} points`;
@@ -89,7 +116,9 @@ export class MetricChart {
     const positive = (v: number | null) => (v === null || (log && v <= 0) ? null : v);
     const xs = (s: Series) => {
       if (x === "step") return s.steps;
-      const start = Math.min(...s.timestamps);
+      if (x === "wall") return s.timestamps.map(t => t / 1000);
+      let start = Infinity;
+      for (const t of s.timestamps) if (t < start) start = t;
       return s.timestamps.map(t => (t - start) / 1000);
     };
     // Each line is drawn smoothed when asked, with its raw values faint behind it.
@@ -109,15 +138,17 @@ export class MetricChart {
     const options: uPlot.Options = {
       width: this.width(),
       height: 220,
-      scales: { x: { time: false }, y: { distr: log ? 3 : 1 } },
+      scales: { x: { time: x === "wall" }, y: { distr: log ? 3 : 1 } },
       axes: [
-        { label: x === "step" ? "step" : "seconds since the first point", stroke: "#475569", grid: { stroke: "#e2e8f0" }, values: (_u, ticks) => ticks.map(formatCompact) },
+        x === "wall"
+          ? { label: "time", stroke: "#475569", grid: { stroke: "#e2e8f0" } }
+          : { label: x === "step" ? "step" : "seconds since the first point", stroke: "#475569", grid: { stroke: "#e2e8f0" }, values: (_u, ticks) => ticks.map(formatCompact) },
         { stroke: "#475569", grid: { stroke: "#e2e8f0" }, size: 60, values: (_u, ticks) => ticks.map(formatCompact) },
       ],
-      series: [{ label: x === "step" ? "step" : "time (s)" }, ...lineSeries],
+      series: [{ label: x === "step" ? "step" : x === "wall" ? "time" : "time (s)" }, ...lineSeries],
       legend: { show: true },
       // Zoom by steps asks the server for the range's detail; a time axis zooms the drawn points only.
-      cursor: { drag: { x: true, y: false, setScale: x === "time" } },
+      cursor: { drag: { x: true, y: false, setScale: x !== "step" } },
       hooks: {
         setSelect: [u => {
           if (x !== "step" || u.select.width < 2) return;
@@ -156,8 +187,11 @@ export function chartControls(charts: MetricChart[]): HTMLElement {
   const view: ChartView = { ...DEFAULT_VIEW };
   const apply = () => charts.forEach(c => c.setView({ ...view }));
   const log = h("input", { type: "checkbox", name: "log", onchange: () => { view.log = log.checked; apply(); } });
-  const axis = h("select", { name: "x", "aria-label": "X axis", onchange: () => { view.x = axis.value === "time" ? "time" : "step"; apply(); } },
-    h("option", { value: "step" }, "X axis: step"), h("option", { value: "time" }, "X axis: relative time"));
+  const axis = h("select", {
+    name: "x", "aria-label": "X axis",
+    onchange: () => { view.x = axis.value === "time" || axis.value === "wall" ? axis.value : "step"; apply(); },
+  }, h("option", { value: "step" }, "X axis: step"), h("option", { value: "time" }, "X axis: relative time"),
+    h("option", { value: "wall" }, "X axis: wall-clock time"));
   const smoothingValue = h("output", { class: "small muted" }, "0");
   const smoothing = h("input", {
     type: "range", name: "smoothing", min: 0, max: 0.99, step: 0.01, value: 0, "aria-label": "Smoothing",

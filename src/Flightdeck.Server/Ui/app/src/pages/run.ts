@@ -1,6 +1,7 @@
 import { markReady } from "../perf";
 import { api, runName } from "../api";
 import { chartControls, DEFAULT_VIEW, MetricChart } from "../chart";
+import { loadRunCharts } from "../chart-batch";
 import { h, replace } from "../dom";
 import { formatValue } from "../format";
 import { PageContext } from "../main";
@@ -19,7 +20,8 @@ export async function runPage(context: PageContext): Promise<void> {
   document.title = `${name} · Flightdeck`;
   const metrics = [...(run.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
   const charts = metrics.map(m => new MetricChart(m.key, [{ runId, label: name }], DEFAULT_VIEW));
-  context.onLeave(() => charts.forEach(c => c.destroy()));
+  const chartFetch = new AbortController();
+  context.onLeave(() => { chartFetch.abort(); charts.forEach(c => c.destroy()); });
 
   const artifacts = artifactsSection(runId, context.onLeave);
   const models = loggedModelsSection(runId);
@@ -36,6 +38,6 @@ export async function runPage(context: PageContext): Promise<void> {
     models.element,
     artifacts.element);
 
-  void Promise.all(charts.map(c => c.load())).then(() => { if (context.isCurrent()) markReady("charts"); });
+  void loadRunCharts(runId, charts, chartFetch.signal).then(() => { if (context.isCurrent()) markReady("charts"); });
   await Promise.all([artifacts.ready, models.ready]);
 }
