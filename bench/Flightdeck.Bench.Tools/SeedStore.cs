@@ -34,8 +34,13 @@ internal static class SeedStore
         {
             // Plain command: Dapper would take a one-word text for a stored procedure name.
             await using var command = connection.CreateCommand();
-            command.CommandText = "VACUUM ANALYZE";
             command.CommandTimeout = 0;
+            command.CommandText = "VACUUM ANALYZE";
+            await command.ExecuteNonQueryAsync(ct);
+            // A second pass: the first cannot mark pages all-visible whose rows are newer than a transaction still open
+            // elsewhere on the cluster at that moment, which left metric-walk scans with thousands of heap fetches
+            // (EXPLAIN ANALYZE: 29.6 ms with 5,001 heap fetches after one pass, 1.7 ms with none after two).
+            command.CommandText = "VACUUM";
             await command.ExecuteNonQueryAsync(ct);
         }
     }
