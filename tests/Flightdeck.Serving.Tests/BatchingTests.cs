@@ -131,7 +131,7 @@ public sealed class BatchingTests
     {
         // Given two workers, both stuck in a predict call, and a request queued behind them for longer than the delay
         var delay = TimeSpan.FromSeconds(2);
-        var turnstile = new TurnstilePredictor(LoadReal());
+        var turnstile = new GatedPredictor(LoadReal());
         await using var host = new ModelHost();
         var model = await host.AddAsync("clf", "1", turnstile,
             new BatchingOptions { MaxBatchSize = 8, MaxBatchDelay = delay, MaxConcurrentBatches = 2 });
@@ -151,7 +151,7 @@ public sealed class BatchingTests
         // Then the late request is predicted at once: its delay was spent in the queue, and is not started over
         Assert.True(await turnstile.WaitForCallAsync(TimeSpan.FromSeconds(30)));
         freed.Stop();
-        turnstile.LetAllThrough();
+        turnstile.Open();
         var outputs = await Task.WhenAll(first, second, late);
         Assert.All(outputs, output => Assert.Equal(1, output.RowCount));
         Assert.Equal([1, 1, 1], turnstile.CallRows);
