@@ -30,10 +30,12 @@ internal sealed class SqliteCheckpointer(Database database, ILogger<SqliteCheckp
             {
                 await using (var connection = await database.OpenAsync(stoppingToken))
                 {
-                    if (await CheckpointAsync(connection, "PASSIVE", stoppingToken) is not { Log: > 0 })
+                    if (await CheckpointAsync(connection, "PASSIVE", stoppingToken) is not { Log: > 0 } first)
                     {
                         continue;
                     }
+
+                    await CatchUpAsync(connection, first.Log, stoppingToken);
                 }
 
                 await database.WithSqliteWriterAsync(writer => RestartAsync(writer, stoppingToken), stoppingToken);
@@ -44,6 +46,27 @@ internal sealed class SqliteCheckpointer(Database database, ILogger<SqliteCheckp
             }
         }
     }
+
+    /// <summary>
+    /// Under constant writes a passive pass over a large log takes long enough for many more frames to be appended, and
+    /// the writer's pause would have to copy and sync all of them. Each further passive pass copies what the previous
+    /// one left, so the remainder shrinks before the pause.
+    /// </summary>
+    private static async Task CatchUpAsync(DbConnection connection, long logFrames, CancellationToken ct)
+    {
+        for (var pass = 0; pass < MaxCatchUpPasses; pass++)
+        {
+            if (await CheckpointAsync(connection, "PASSIVE", ct) is not { } next || next.Log - logFrames <= SmallRemainderFrames)
+            {
+                return;
+            }
+
+            logFrames = next.Log;
+        }
+    }
+
+    private const int MaxCatchUpPasses = 3;
+    private const long SmallRemainderFrames = 256;
 
     /// <summary>
     /// RESTART waits (through the busy handler) for readers of the old log; with the writer's 30 s timeout a steady
