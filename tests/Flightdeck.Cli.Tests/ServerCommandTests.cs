@@ -34,6 +34,19 @@ public sealed partial class ServerCommandTests
         Assert.DoesNotContain("   at ", result.Errors);
     }
 
+    [Theory]
+    [InlineData("0s", "must be longer than zero")]
+    [InlineData("soon", "is not a duration")]
+    public async Task A_bad_inference_log_retention_exits_non_zero_before_starting(string retention, string reason)
+    {
+        var result = await CliRunner.RunAsync("server", "--port", "0", "--inference-log-retention", retention);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.StartsWith("Error: ", result.Errors);
+        Assert.Contains(reason, result.Errors);
+        Assert.DoesNotContain("listening", result.Output);
+    }
+
     [Fact]
     public async Task Server_prints_its_url_serves_requests_and_stops_cleanly_when_cancelled()
     {

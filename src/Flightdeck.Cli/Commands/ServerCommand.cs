@@ -74,7 +74,7 @@ public sealed class ServerCommand(IAnsiConsole console) : AsyncCommand<ServerSet
             OpenLineageUrl = settings.OpenLineageUrl,
             OpenLineageNamespace = settings.OpenLineageNamespace ?? defaults.OpenLineageNamespace,
             InferenceLogSampleRate = settings.InferenceLogSampleRate,
-            InferenceLogRetention = settings.InferenceLogRetention is { } keep ? Duration.Parse(keep, "--inference-log-retention") : null,
+            InferenceLogRetention = settings.InferenceLogRetention is { } keep ? RetentionOf(keep) : null,
         };
 
         await using var app = await FlightdeckServer.BuildAsync(options, cancellationToken: cancellationToken);
@@ -96,5 +96,14 @@ public sealed class ServerCommand(IAnsiConsole console) : AsyncCommand<ServerSet
         await app.StopAsync(CancellationToken.None);
         console.MarkupLine("Flightdeck stopped.");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>A zero retention would delete the whole inference log on every pass, which is never what was meant.</summary>
+    private static TimeSpan RetentionOf(string text)
+    {
+        var retention = Duration.Parse(text, "--inference-log-retention");
+        return retention > TimeSpan.Zero
+            ? retention
+            : throw new CliUsageException($"--inference-log-retention '{text}' must be longer than zero (e.g. 7d).");
     }
 }
