@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Flightdeck.Contracts;
 using Flightdeck.Server.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -88,11 +89,7 @@ internal sealed class PostgresMetricGroupWriter(Database database)
     {
         try
         {
-            var stages = await ExecuteAsync(group).ConfigureAwait(false);
-            foreach (var job in group)
-            {
-                job.Finish(stages.GetValueOrDefault(job.RunId));
-            }
+            await WriteActiveAsync(group).ConfigureAwait(false);
         }
         catch (Exception groupError)
         {
@@ -103,12 +100,11 @@ internal sealed class PostgresMetricGroupWriter(Database database)
             }
 
             // The statement wrote nothing; alone, each request meets only its own fault.
-            foreach (var job in group)
+            foreach (var job in group.Where(j => !j.Completion.Task.IsCompleted))
             {
                 try
                 {
-                    var stages = await ExecuteAsync([job]).ConfigureAwait(false);
-                    job.Finish(stages.GetValueOrDefault(job.RunId));
+                    await WriteActiveAsync([job]).ConfigureAwait(false);
                 }
                 catch (Exception error)
                 {
@@ -118,7 +114,31 @@ internal sealed class PostgresMetricGroupWriter(Database database)
         }
     }
 
-    /// <summary>One statement for the whole group; returns the lifecycle stage of each of its runs that exists.</summary>
+    /// <summary>
+    /// Writes the group when every run it touches is active, and acknowledges it. Otherwise the statement wrote nothing:
+    /// the requests to missing or inactive runs are refused and the rest are written again, without them.
+    /// </summary>
+    private async Task WriteActiveAsync(List<Job> group)
+    {
+        while (group.Count > 0)
+        {
+            var stages = await ExecuteAsync(group).ConfigureAwait(false);
+            var refused = group.Where(job => stages.GetValueOrDefault(job.RunId) != LifecycleStage.Active).ToList();
+            if (refused.Count == 0)
+            {
+                group.ForEach(job => job.Finish(LifecycleStage.Active));
+                return;
+            }
+
+            refused.ForEach(job => job.Finish(stages.GetValueOrDefault(job.RunId)));
+            group = group.Except(refused).ToList();
+        }
+    }
+
+    /// <summary>
+    /// One statement for the whole group, which writes only if every run of the group is active; returns the lifecycle
+    /// stage of each of its runs that exists.
+    /// </summary>
     private async Task<Dictionary<string, string>> ExecuteAsync(List<Job> group)
     {
         // Once a group is under way it runs to its end: other requests' points ride in the same statement.
@@ -165,25 +185,27 @@ internal sealed class PostgresMetricGroupWriter(Database database)
         return stages;
     }
 
+    // The inserts are gated on every run of the group being active (an InitPlan, evaluated once), not joined with the
+    // runs row by row: without the join there is no hash join and no sort to restore the input order, which cost
+    // PostgreSQL's executor more to set up and run than the check itself. A group with a refused request writes
+    // nothing and is sent again without it (WriteActiveAsync). The rows are inserted in array order: metrics.seq is the
+    // logging order, and the summary rows keep their lock order.
     // PostgreSQL runs the WITH clauses that the main query does not read in reverse order of appearance: the summary
     // upsert, written first, runs last, so its row locks (which concurrent groups on the same runs wait for) are held
-    // only from there to the commit, not through the bulk of the points. ORDER BY the input position: metrics.seq is
-    // the logging order, and the summary rows keep their lock order.
+    // only from there to the commit, not through the bulk of the points.
     private static readonly string GroupSql = $"""
-        WITH run AS (SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = ANY(@runs)),
+        WITH run AS MATERIALIZED (SELECT run_uuid, lifecycle_stage FROM runs WHERE run_uuid = ANY(@runs)),
         summary AS (
             INSERT INTO latest_metrics (run_uuid, key, value, is_nan, timestamp, step)
             SELECT x.r, x.k, x.v, x.n, x.t, x.s
-            FROM unnest(@lr, @lk, @lv, @ln, @lt, @ls) WITH ORDINALITY AS x(r, k, v, n, t, s, o)
-            JOIN run ON run.run_uuid = x.r AND run.lifecycle_stage = 'active'
-            ORDER BY x.o
+            FROM unnest(@lr, @lk, @lv, @ln, @lt, @ls) AS x(r, k, v, n, t, s)
+            WHERE (SELECT count(*) FROM run WHERE lifecycle_stage = 'active') = cardinality(@runs)
             {NewerThanStored}),
         points AS (
             INSERT INTO metrics (run_uuid, key, value, is_nan, timestamp, step)
             SELECT x.r, x.k, x.v, x.n, x.t, x.s
-            FROM unnest(@r, @k, @v, @n, @t, @s) WITH ORDINALITY AS x(r, k, v, n, t, s, o)
-            JOIN run ON run.run_uuid = x.r AND run.lifecycle_stage = 'active'
-            ORDER BY x.o)
+            FROM unnest(@r, @k, @v, @n, @t, @s) AS x(r, k, v, n, t, s)
+            WHERE (SELECT count(*) FROM run WHERE lifecycle_stage = 'active') = cardinality(@runs))
         SELECT run_uuid, lifecycle_stage FROM run
         """;
 
