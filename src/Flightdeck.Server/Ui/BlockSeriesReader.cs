@@ -8,7 +8,7 @@ namespace Flightdeck.Server.Ui;
 /// block on (the unsummarized tail included) are read as rows, so the answer is always current and the chart's first
 /// and last points and its column bounds are exact. The downsampler's columns then run over these candidates. The
 /// output equals the all-rows output except where a block crosses a column boundary: a point of that block that is
-/// the extreme of one column but not of its block is missed (so blocks are used only when a column spans at least two).
+/// the extreme of one column but not of its block is missed (so blocks are used only when a column spans at least one).
 /// Answers null, and the caller reads every row, when blocks cannot answer exactly enough: too few blocks, a chart
 /// finer than blocks, steps logged out of order (blocks not monotone in step), or blocks that disagree with the rows
 /// (on PostgreSQL a lower seq can commit after a higher one was summarized: the counts differ, and the series is
@@ -16,8 +16,12 @@ namespace Flightdeck.Server.Ui;
 /// </summary>
 internal sealed class BlockSeriesReader(MetricBlockSummarizer summarizer)
 {
-    /// <summary>Blocks are used when each column spans at least this many of them.</summary>
-    private const int MinBlocksPerColumn = 2;
+    /// <summary>
+    /// Blocks are used when each column spans at least this many of them, so a block touches at most two columns. A
+    /// column is about a pixel of the chart (the UI asks a min/max pair per pixel): an extreme a crossing block hides from its
+    /// column is drawn by the block's other column, next to it.
+    /// </summary>
+    private const int MinBlocksPerColumn = 1;
 
     public async Task<DownsampledSeries?> TryReadAsync(DbConnection connection, bool sqlite, SeriesRequest request, SeriesVersion version,
         CancellationToken ct)

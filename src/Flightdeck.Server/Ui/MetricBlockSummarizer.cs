@@ -123,7 +123,11 @@ internal sealed class MetricBlockSummarizer(Database database, ILogger<MetricBlo
                 {
                     await SummarizeAsync(series.RunId, series.Key, rebuild, stoppingToken);
                 }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                catch (Exception) when (stoppingToken.IsCancellationRequested)
+                {
+                    break; // stopping: whatever failed, the store may already be closing
+                }
+                catch (Exception ex)
                 {
                     // The chart read path stays exact without blocks; the next trigger tries again.
                     logger.LogWarning(ex, "Summarizing metric {Key} of run {RunId} failed", series.Key, series.RunId);
