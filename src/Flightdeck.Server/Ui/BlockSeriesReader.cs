@@ -28,6 +28,8 @@ internal sealed class BlockSeriesReader(MetricBlockSummarizer summarizer)
     {
         var (runId, key) = (request.RunId, request.Key);
         var blocks = await MetricBlockStore.ReadBlocksAsync(connection, runId, key, ct);
+        // Blocks written since the version was read are left to the tail, so that the counts below compare like with like.
+        blocks.RemoveAll(b => b.LastSeq > version.MaxSeq);
         if (blocks.Count < 3)
         {
             return null;
@@ -47,9 +49,16 @@ internal sealed class BlockSeriesReader(MetricBlockSummarizer summarizer)
         }
 
         // The version (read first) counts every row with seq up to its MaxSeq; blocks and rows must account for each.
-        if (!sqlite && blocks.Sum(b => (long)b.RowCount) + end.Count(r => r.Seq > last.LastSeq && r.Seq <= version.MaxSeq) != version.Count)
+        // Fewer: a row the version saw is in no block (it committed after a higher seq was summarized), so the blocks
+        // are rebuilt. More: a row below MaxSeq committed since the version was read; the next read checks again.
+        var counted = blocks.Sum(b => (long)b.RowCount) + end.Count(r => r.Seq > last.LastSeq && r.Seq <= version.MaxSeq);
+        if (!sqlite && counted != version.Count)
         {
-            summarizer.Enqueue(runId, key, rebuild: true);
+            if (counted < version.Count)
+            {
+                summarizer.Enqueue(runId, key, rebuild: true);
+            }
+
             return null;
         }
 
