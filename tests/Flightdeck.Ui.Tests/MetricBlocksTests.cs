@@ -137,6 +137,21 @@ public sealed class MetricBlocksTests
 
     [Theory]
     [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task Logging_past_the_threshold_summarizes_the_series_in_the_background(string backend)
+    {
+        await using var server = await TestServer.StartAsync(backend);
+        var runId = await CreateRunAsync(server);
+
+        // When log-batch writes twice the threshold, and nothing asks for a chart
+        var steps = Steps().Take(2 * MetricBlockSummarizer.TailThreshold).ToArray();
+        await LogAsync(server, runId, "wave", steps, [.. Wave().Take(steps.Length)]);
+
+        // Then blocks follow: at least those of the first threshold's worth of points
+        await WaitForBlocksAsync(server, runId, "wave", MetricBlockSummarizer.TailThreshold / MetricBlock.Size);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
     public async Task Points_logged_after_summarizing_show_at_once(string backend)
     {
         await using var server = await TestServer.StartAsync(backend);
