@@ -1,6 +1,9 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using Flightdeck.Server.Storage;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Flightdeck.Server.Ui;
 
@@ -41,9 +44,12 @@ internal static class MetricBlockStore
         return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (-1, 0);
     }
 
-    /// <summary>Rows with <paramref name="fromSeq"/> ≤ seq ≤ <paramref name="toSeq"/> in seq order: a range of the (run, key, seq) index.</summary>
+    /// <summary>
+    /// Rows with <paramref name="fromSeq"/> ≤ seq ≤ <paramref name="toSeq"/> in seq order: a range of the (run, key, seq)
+    /// index; into <paramref name="buffer"/> (cleared first) when given, so a caller reading many can reuse one list.
+    /// </summary>
     public static async Task<List<MetricRow>> ReadRowsAsync(DbConnection connection, string runId, string key, long fromSeq, long toSeq,
-        int? limit, CancellationToken ct)
+        int? limit, CancellationToken ct, List<MetricRow>? buffer = null)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT seq, step, value, is_nan, timestamp FROM metrics WHERE run_uuid = @r AND key = @k AND seq >= @from"
@@ -61,7 +67,14 @@ internal static class MetricBlockStore
             Add(command, "@limit", l);
         }
 
-        var rows = new List<MetricRow>();
+        var rows = buffer ?? [];
+        rows.Clear();
+        if (connection is SqliteConnection sqlite)
+        {
+            ReadSqlite(sqlite, command, rows);
+            return rows;
+        }
+
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         while (await reader.ReadAsync(ct))
         {
@@ -69,6 +82,34 @@ internal static class MetricBlockStore
         }
 
         return rows;
+    }
+
+    /// <summary>Steps the statement with SQLitePCL directly, as the chart reader does: the summarizer reads back every point logged.</summary>
+    private static void ReadSqlite(SqliteConnection connection, DbCommand command, List<MetricRow> rows)
+    {
+        var db = connection.Handle!;
+        PreparedCommands.Check(connection, raw.sqlite3_prepare_v2(db, command.CommandText, out var statement));
+        using (statement)
+        {
+            foreach (DbParameter parameter in command.Parameters)
+            {
+                var index = raw.sqlite3_bind_parameter_index(statement, parameter.ParameterName);
+                PreparedCommands.Check(connection, parameter.Value is string text ? raw.sqlite3_bind_text(statement, index, text)
+                    : raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(parameter.Value, CultureInfo.InvariantCulture)));
+            }
+
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                rows.Add(new MetricRow(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1),
+                    raw.sqlite3_column_double(statement, 2), raw.sqlite3_column_int(statement, 3) != 0, raw.sqlite3_column_int64(statement, 4)));
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                PreparedCommands.Check(connection, rc);
+            }
+        }
     }
 
     /// <summary>

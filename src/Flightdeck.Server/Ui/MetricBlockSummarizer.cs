@@ -36,6 +36,9 @@ internal sealed class MetricBlockSummarizer(Database database, ILogger<MetricBlo
     private readonly Dictionary<(string RunId, string Key), bool> _queued = [];
     private readonly SemaphoreSlim _one = new(1, 1);
 
+    // Reused by each summarization (one at a time): a chunk's rows would otherwise be a fresh large-object allocation.
+    private readonly List<MetricRow> _rows = new(Chunk);
+
     /// <summary>Called by log-batch with the points of a batch; never blocks (a full queue drops the note).</summary>
     public void Logged(string runId, List<MetricPoint> metrics) => _logged.Writer.TryWrite((runId, metrics));
 
@@ -78,7 +81,7 @@ internal sealed class MetricBlockSummarizer(Database database, ILogger<MetricBlo
                 List<MetricRow> rows;
                 await using (var connection = await database.OpenAsync(ct))
                 {
-                    rows = await MetricBlockStore.ReadRowsAsync(connection, runId, key, lastSeq + 1, long.MaxValue, Chunk, ct);
+                    rows = await MetricBlockStore.ReadRowsAsync(connection, runId, key, lastSeq + 1, long.MaxValue, Chunk, ct, _rows);
                 }
 
                 var blocks = new List<MetricBlock>(rows.Count / MetricBlock.Size);
