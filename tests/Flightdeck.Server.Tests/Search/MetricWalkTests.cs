@@ -39,7 +39,7 @@ public sealed class MetricWalkTests
             await experiment.SetParamAsync(label, "p", (i % 3).ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (i % 13 != 0)
             {
-                await experiment.SetMetricAsync(label, key, i % 11 == 0 ? double.NaN : i % 7);
+                await experiment.SetMetricAsync(label, key, MetricValue(i));
             }
         }
 
@@ -66,6 +66,15 @@ public sealed class MetricWalkTests
 
         Assert.True(walked > 10, $"only {walked} pages walked");
     }
+
+    /// <summary>Ties (7 values), NaN, and infinities at both ends, which the walk's open window stops short of.</summary>
+    private static double MetricValue(int i) => i switch
+    {
+        _ when i % 11 == 0 => double.NaN,
+        _ when i % 19 == 0 => double.NegativeInfinity,
+        _ when i % 23 == 0 => double.PositiveInfinity,
+        _ => i % 7,
+    };
 
     private static async Task<List<string>> SortedPageAsync(SearchStore store, CompiledSearch compiled, string scope, long limit, long offset)
     {
