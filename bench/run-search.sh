@@ -7,6 +7,8 @@
 # Latency is time to last byte, measured by the client. Extra queries (QUERIES=all) isolate each part.
 #
 # Usage: bench/run-search.sh     (RUNS=100000 COUNT=300 REPS=3 TARGETS="sqlite postgres")
+# Reuse a store seeded before (by KEEP_WORK=1 or `Flightdeck.Bench.Tools seed-search`), kept afterwards:
+#   SEEDED_SQLITE=<file> SEEDED_POSTGRES=<uri> (its experiment: SEEDED_EXPERIMENT, default 1). A/B runs on the same data.
 # Output: bench/results/search-<timestamp>/{machine.txt,runs.tsv,summary.md}
 source "$(dirname "$0")/lib.sh"
 
@@ -22,7 +24,7 @@ OUT=${OUT:-"$BENCH_DIR/results/search-$STAMP"}
 WORK=$(mktemp -d /tmp/flightdeck-bench-search.XXXXXX)
 PG_DB="flightdeck_bench_search"
 mkdir -p "$OUT"
-trap 'stop_servers; drop_postgres_db $PG_DB; [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$WORK"' EXIT
+trap 'stop_servers; [ -n "${SEEDED_POSTGRES:-}" ] || drop_postgres_db $PG_DB; [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$WORK"' EXIT
 
 build_release Flightdeck.Bench.Host Flightdeck.Bench.Tools
 machine_info | tee "$OUT/machine.txt" >&2
@@ -49,6 +51,17 @@ declare -A PORT=([sqlite]=5193 [postgres]=5194 [sqlite-alt]=5186 [postgres-alt]=
 for target in $TARGETS; do
   base=${target%-alt}
   if [ -z "${URI[$base]:-}" ]; then
+    seeded=""
+    case $base in
+      sqlite) seeded=${SEEDED_SQLITE:+"sqlite:///$SEEDED_SQLITE"} ;;
+      postgres) seeded=${SEEDED_POSTGRES:-} ;;
+    esac
+    if [ -n "$seeded" ]; then
+      URI[$base]=$seeded
+      EXPERIMENT[$base]=${SEEDED_EXPERIMENT:-1}
+      echo "$base seed: reused $seeded" >>"$OUT/machine.txt"
+      continue
+    fi
     case $base in
       sqlite) URI[$base]="sqlite:///$WORK/search.db" ;;
       postgres) URI[$base]=$(fresh_postgres_db $PG_DB) ;;
@@ -99,7 +112,7 @@ measure ""
 if [ "${SQLITE_ANALYZE:-0}" = 1 ] && [ -n "${URI[sqlite]:-}" ]; then
   stop_servers
   log "ANALYZE on the SQLite store"
-  sqlite3 "$WORK/search.db" "ANALYZE"
+  sqlite3 "${SEEDED_SQLITE:-$WORK/search.db}" "ANALYZE"
   start_targets
   measure "+analyze"
 fi

@@ -39,7 +39,7 @@ public sealed class MetricWalkTests
             await experiment.SetParamAsync(label, "p", (i % 3).ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (i % 13 != 0)
             {
-                await experiment.SetMetricAsync(label, key, i % 11 == 0 ? double.NaN : i % 7);
+                await experiment.SetMetricAsync(label, key, MetricValue(i));
             }
         }
 
@@ -66,6 +66,47 @@ public sealed class MetricWalkTests
 
         Assert.True(walked > 10, $"only {walked} pages walked");
     }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task A_metric_with_fewer_rows_than_the_window_is_walked_up_to_its_infinite_end(string backend)
+    {
+        var store = await SearchStore.ForAsync(backend);
+        var experiment = await store.NewExperimentAsync();
+        var key = "m" + experiment.Prefix[..8];
+        for (var i = 0; i < 40; i++)
+        {
+            var label = "r" + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
+            await experiment.AddRunAsync(label);
+            await experiment.SetMetricAsync(label, key, i == 0 ? double.NegativeInfinity : i);
+        }
+
+        var compiled = RunSearch.Compile(null, [$"metrics.{key} DESC"], store.Dialect);
+        var scope = $"r.experiment_id IN ({experiment.Id}) AND r.lifecycle_stage IN ('active')";
+        var runs = new RunStore(store.Database, []);
+        var ct = TestContext.Current.CancellationToken;
+
+        // 40 rows, far fewer than the window (50 × 11): the whole metric short of -inf is walked, in one statement.
+        var first = await MetricWalkPage.TryReadAsync(compiled, compiled.Walk!, scope, 11, 0, runs, store.Database, ct);
+        Assert.NotNull(first);
+        Assert.Equal(await SortedPageAsync(store, compiled, scope, 11, 0), first.Select(r => r.Info.RunId).ToList());
+        Assert.Equal(experiment.RunId("r39"), first[0].Info.RunId);
+
+        // The last page ends with the -inf run, past the open window: the walk gives up and the sort answers it.
+        var last = await SortedPageAsync(store, compiled, scope, 11, 29);
+        Assert.Equal(11, last.Count);
+        Assert.Equal(experiment.RunId("r00"), last[^1]);
+        Assert.Null(await MetricWalkPage.TryReadAsync(compiled, compiled.Walk!, scope, 11, 29, runs, store.Database, ct));
+    }
+
+    /// <summary>Ties (7 values), NaN, and infinities at both ends, which the walk's open window stops short of.</summary>
+    private static double MetricValue(int i) => i switch
+    {
+        _ when i % 11 == 0 => double.NaN,
+        _ when i % 19 == 0 => double.NegativeInfinity,
+        _ when i % 23 == 0 => double.PositiveInfinity,
+        _ => i % 7,
+    };
 
     private static async Task<List<string>> SortedPageAsync(SearchStore store, CompiledSearch compiled, string scope, long limit, long offset)
     {
