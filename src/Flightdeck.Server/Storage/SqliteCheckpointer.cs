@@ -117,6 +117,9 @@ internal sealed class SqliteCheckpointer(Database database, ILogger<SqliteCheckp
 /// <param name="RestartAtFrames">The log length (in pages) from which a tick restarts it.</param>
 internal sealed record SqliteCheckpointPolicy(long RestartAtFrames)
 {
-    /// <summary>128 MB of log at the default 4 KB page: under a sustained write storm about one pause every second or more, against two a second before.</summary>
+    /// <summary>
+    /// 128 MB of log at the default 4 KB page. Log-batch of 10 metrics spread over 20 runs appends about 8 pages a
+    /// request, so at 1,000 requests a second the writer pauses every 4 s rather than twice a second.
+    /// </summary>
     public static SqliteCheckpointPolicy Default { get; } = new(32_768);
 }
