@@ -72,11 +72,13 @@ public sealed class Database : IAsyncDisposable
         // WAL lets readers run beside the writer; NORMAL sync in WAL mode survives a killed process (the WAL is in
         // the OS page cache), losing at most the last commits on power loss. Foreign keys drive the cascading purge.
         // Automatic checkpoints would fsync inside whichever request commits the 1000th page, a tail latency of tens of
-        // milliseconds; SqliteCheckpointer runs them in the background instead. Log-batch over many runs touches one
+        // milliseconds; SqliteCheckpointer runs them in the background instead, and restarts a log that constant writes
+        // keep from starting over once it reaches 128 MB; a journal size limit of twice that keeps the file from being truncated
+        // at each restart and grown again, block by block, by the commits after it. Log-batch over many runs touches one
         // index leaf per (run, key) it appends to: a page cache larger than the default 2 MB keeps that working set
         // in memory rather than reading pages back from the file (up to ~130 reads per 1,000-metric request).
         pragma.CommandText =
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864; PRAGMA cache_size=-32768;";
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=268435456; PRAGMA cache_size=-32768;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
