@@ -13,6 +13,7 @@
 // The ONNX models are loaded as ModelHost loads them for serving (one ONNX Runtime thread per predict call, no spinning);
 // ORT=default loads them as ONNX Runtime does by default instead (a thread per core, spinning), for comparison.
 // Flightdeck.Bench.Serving modeltime MODEL times one predict call of 1, 8, 16, 32 and 64 rows, one caller, with both.
+// Flightdeck.Bench.Serving logcost [SECONDS] measures the CPU per logged record of the inference log alone (LogCost.cs).
 using System.Text.Json;
 using Flightdeck.Bench.Serving;
 using Flightdeck.Models;
@@ -28,6 +29,11 @@ using Microsoft.ML.Data;
 if (args is ["modeltime", var timedFlavor, ..])
 {
     ModelTime.Run(timedFlavor);
+    return;
+}
+if (args is ["logcost", ..])
+{
+    await LogCost.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5201;
