@@ -3,6 +3,7 @@
 //   POST /invocations?model=batched    adaptive batching (defaults: max batch 64, max delay 2 ms)
 //   POST /invocations?model=unbatched  the same path with --max-batch-size 1 (one predict per request)
 //   POST /direct                       bare ASP.NET endpoint: parse dataframe_split, Predict, write JSON (no queue)
+//   GET /gc                            the GC's totals: gen0, gen1, gen2 collections, pause ms, bytes allocated
 // Usage: Flightdeck.Bench.Serving PORT [MODEL=mlnet|onnx|mlp|mlp-wide|recommender]
 //   mlnet, onnx  the FastTree model through its mlnet or onnx flavor
 //   mlp          an ONNX multi-layer perceptron, 20 → 1024 → 1024 → 1 (input tensor "features")
@@ -106,6 +107,10 @@ app.MapPost("/direct", async (HttpContext context) =>
     output.WriteRecordsJson(writer);
     writer.WriteEndObject();
 });
+// The garbage collector's totals so far, for run-serving.sh to take the difference over each run: collections of each
+// generation, total pause time and bytes allocated.
+app.MapGet("/gc", () => Results.Text(FormattableString.Invariant(
+    $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:F1} {GC.GetTotalAllocatedBytes()}\n")));
 Console.WriteLine($"serving bench ({flavor}, inference log {log}) on http://127.0.0.1:{port}");
 await app.RunAsync();
 Directory.Delete(root, recursive: true);
