@@ -3,6 +3,7 @@
 //   POST /invocations?model=batched    adaptive batching (defaults: max batch 64, max delay 2 ms)
 //   POST /invocations?model=unbatched  the same path with --max-batch-size 1 (one predict per request)
 //   POST /direct                       bare ASP.NET endpoint: parse dataframe_split, Predict, write JSON (no queue)
+//   GET /gc                            the GC's totals: gen0, gen1, gen2 collections, pause ms, bytes allocated
 // Usage: Flightdeck.Bench.Serving PORT [MODEL=mlnet|onnx|mlp|mlp-wide|recommender]
 //   mlnet, onnx  the FastTree model through its mlnet or onnx flavor
 //   mlp          an ONNX multi-layer perceptron, 20 → 1024 → 1024 → 1 (input tensor "features")
@@ -13,6 +14,7 @@
 // The ONNX models are loaded as ModelHost loads them for serving (one ONNX Runtime thread per predict call, no spinning);
 // ORT=default loads them as ONNX Runtime does by default instead (a thread per core, spinning), for comparison.
 // Flightdeck.Bench.Serving modeltime MODEL times one predict call of 1, 8, 16, 32 and 64 rows, one caller, with both.
+// Flightdeck.Bench.Serving logcost [SECONDS] measures the CPU per logged record of the inference log alone (LogCost.cs).
 using System.Text.Json;
 using Flightdeck.Bench.Serving;
 using Flightdeck.Models;
@@ -28,6 +30,11 @@ using Microsoft.ML.Data;
 if (args is ["modeltime", var timedFlavor, ..])
 {
     ModelTime.Run(timedFlavor);
+    return;
+}
+if (args is ["logcost", ..])
+{
+    await LogCost.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5201;
@@ -100,6 +107,10 @@ app.MapPost("/direct", async (HttpContext context) =>
     output.WriteRecordsJson(writer);
     writer.WriteEndObject();
 });
+// The garbage collector's totals so far, for run-serving.sh to take the difference over each run: collections of each
+// generation, total pause time and bytes allocated.
+app.MapGet("/gc", () => Results.Text(FormattableString.Invariant(
+    $"{GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:F1} {GC.GetTotalAllocatedBytes()}\n")));
 Console.WriteLine($"serving bench ({flavor}, inference log {log}) on http://127.0.0.1:{port}");
 await app.RunAsync();
 Directory.Delete(root, recursive: true);

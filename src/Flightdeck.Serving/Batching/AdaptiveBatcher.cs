@@ -169,6 +169,7 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
         });
         if (batch.Count == 0)
             return;
+        RecordQueueWaits(batch);
         using var span = StartBatchSpan(batch);
         if (batch.Count == 1)
         {
@@ -200,6 +201,17 @@ public sealed class AdaptiveBatcher : IAsyncDisposable
             pending.Complete(BatchMerger.Slice(output, offset, pending.Input.RowCount));
             offset += pending.Input.RowCount;
         }
+    }
+
+    /// <summary>How long each request of the batch waited, from being queued to its predict call: the share of a
+    /// request's latency the batcher adds (the batch delay, and waiting for a busy worker).</summary>
+    private void RecordQueueWaits(List<PendingPrediction> batch)
+    {
+        if (!ServingMetrics.QueueWaitSeconds.Enabled)
+            return;
+        var now = Stopwatch.GetTimestamp();
+        foreach (var pending in batch)
+            ServingMetrics.QueueWaitSeconds.Record(Stopwatch.GetElapsedTime(pending.Queued, now).TotalSeconds, _tags);
     }
 
     /// <summary>A <c>batch</c> span for one predict call, linked to the <c>infer</c> span of every request it serves

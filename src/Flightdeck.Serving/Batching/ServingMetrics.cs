@@ -44,6 +44,10 @@ internal static class ServingMetrics
         "flightdeck.serving.predict.duration", "s", "Time spent in one predict call.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
 
+    public static readonly Histogram<double> QueueWaitSeconds = Meter.CreateHistogram(
+        "flightdeck.serving.queue.wait", "s", "Time a request waited in the batcher, from being queued to its predict call.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+
     public static readonly Counter<long> Rejected = Meter.CreateCounter<long>(
         "flightdeck.serving.rejected", "{request}", "Requests refused because the queue was full.");
 

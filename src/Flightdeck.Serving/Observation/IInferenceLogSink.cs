@@ -5,7 +5,7 @@ namespace Flightdeck.Serving;
 public interface IInferenceLogSink
 {
     /// <summary>Stores <paramref name="entries"/> durably (all or none where the sink can), returning once they are.
-    /// The entries' JSON points into the writer's reused buffer: valid only until this call returns.</summary>
+    /// The entries' JSON is only promised to stay valid until this call returns (copy it to keep it).</summary>
     Task WriteAsync(IReadOnlyList<InferenceLogEntry> entries, CancellationToken cancellationToken);
 }
 

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
 using Flightdeck.Models;
 using Microsoft.Extensions.Hosting;
@@ -10,24 +8,29 @@ namespace Flightdeck.Serving;
 
 /// <summary>
 /// Logs sampled inferences (request id, endpoint, version, inputs, outputs, status, latency, time) to a durable
-/// <see cref="IInferenceLogSink"/> without slowing the requests: <see cref="OnInference"/> only samples and hands the
-/// record to a bounded queue (a reference to the parsed inputs and outputs: nothing is copied or serialised on the
-/// request's path); a background writer wakes once per <see cref="InferenceLogOptions.FlushInterval"/>, writes the
-/// queued records' inputs and outputs as UTF-8 JSON into one reused buffer and hands them to the sink in batches. When the queue is
-/// full the record is dropped and counted (<c>flightdeck_serving_inference_log_dropped_total</c>, and a warning at most
-/// once a minute). Stopping (the host's shutdown) writes out what is queued.
+/// <see cref="IInferenceLogSink"/> without slowing the requests: <see cref="OnInference"/> samples, writes the record's
+/// inputs and outputs as UTF-8 JSON arrays of records into one array of their exact size (while the request's data is
+/// still in the CPU's cache, and so that a queued record holds one object rather than the parsed batches' dozens for the
+/// garbage collector to trace and promote) and hands it to a bounded queue; a background writer wakes once per
+/// <see cref="InferenceLogOptions.FlushInterval"/> and hands the queued records to the sink in batches. When the queue
+/// is full the record is dropped and counted (<c>flightdeck_serving_inference_log_dropped_total</c>, and a warning at
+/// most once a minute). Stopping (the host's shutdown) writes out what is queued.
 /// </summary>
 public sealed partial class InferenceLogger : IInferenceObserver, IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>JSON bytes past which a batch takes no more records, so the writer's reused buffer stays small.</summary>
+    /// <summary>JSON bytes past which a batch takes no more records, so one write to the sink stays small.</summary>
     internal const int BatchBytes = 4 * 1024 * 1024;
+
+    // Each request thread's scratch space for a record's JSON, copied out at its exact size: one allocation per record.
+    [ThreadStatic]
+    private static RecordJsonWriter? t_json;
 
     private readonly IInferenceLogSink _sink;
     private readonly InferenceLogOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<InferenceRecord> _queue;
+    private readonly Channel<InferenceLogEntry> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
     private long _dropped;
@@ -42,7 +45,7 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
         _sink = sink;
         _options = options;
         _logger = logger;
-        _queue = Channel.CreateBounded<InferenceRecord>(new BoundedChannelOptions(options.Capacity)
+        _queue = Channel.CreateBounded<InferenceLogEntry>(new BoundedChannelOptions(options.Capacity)
         {
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails at once: the caller drops, never waits.
             SingleReader = true,
@@ -66,8 +69,13 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
     {
         if (!IsSampled(record))
             return;
-        if (_queue.Writer.TryWrite(record))
+        if (!_closed && _queue.Writer.TryWrite(ToEntry(record)))
             return;
+        Drop();
+    }
+
+    private void Drop()
+    {
         var dropped = Interlocked.Increment(ref _dropped);
         ServingMetrics.InferenceLogDropped.Add(1);
         if (_closed)
@@ -107,28 +115,28 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
     {
         var reader = _queue.Reader;
         var batch = new List<InferenceLogEntry>(_options.MaxBatch);
-        var json = new ArrayBufferWriter<byte>(64 * 1024);
-        await using var writer = new Utf8JsonWriter(json, new JsonWriterOptions { SkipValidation = true });
         while (await reader.WaitToReadAsync())
         {
             // Let records gather for a moment: one wake-up and one write per interval rather than per request, since
             // waking this loop costs the request threads' CPU and every write (a transaction, a flush) has a fixed cost.
             if (reader.Count < _options.MaxBatch && !_closed)
                 await Task.Delay(_options.FlushInterval, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            while (TakeBatch(reader, batch, json, writer))
+            while (TakeBatch(reader, batch))
                 await WriteBatchAsync(batch);
         }
     }
 
     /// <summary>Takes up to <see cref="InferenceLogOptions.MaxBatch"/> records (fewer once their JSON passes
-    /// <see cref="BatchBytes"/>, which bounds the reused buffer) and writes their inputs and outputs into
-    /// <paramref name="json"/>; false when the queue was empty.</summary>
-    private bool TakeBatch(ChannelReader<InferenceRecord> reader, List<InferenceLogEntry> batch, ArrayBufferWriter<byte> json, Utf8JsonWriter writer)
+    /// <see cref="BatchBytes"/>); false when the queue was empty.</summary>
+    private bool TakeBatch(ChannelReader<InferenceLogEntry> reader, List<InferenceLogEntry> batch)
     {
         batch.Clear();
-        json.ResetWrittenCount();
-        while (batch.Count < _options.MaxBatch && json.WrittenCount < BatchBytes && reader.TryRead(out var record))
-            batch.Add(ToEntry(record, json, writer));
+        var bytes = 0L;
+        while (batch.Count < _options.MaxBatch && bytes < BatchBytes && reader.TryRead(out var entry))
+        {
+            batch.Add(entry);
+            bytes += entry.InputsJson.Length + (entry.OutputsJson?.Length ?? 0);
+        }
         return batch.Count > 0;
     }
 
@@ -148,30 +156,26 @@ public sealed partial class InferenceLogger : IInferenceObserver, IHostedService
         }
     }
 
-    private InferenceLogEntry ToEntry(InferenceRecord record, ArrayBufferWriter<byte> json, Utf8JsonWriter writer) => new()
+    private InferenceLogEntry ToEntry(InferenceRecord record)
     {
-        RequestId = record.RequestId,
-        Endpoint = record.Endpoint,
-        ModelName = record.ModelName,
-        Version = record.Version,
-        Role = record.Role,
-        InputsJson = RecordsJson(record.Input, json, writer),
-        OutputsJson = record.Output is { } output ? RecordsJson(output, json, writer) : (ReadOnlyMemory<byte>?)null,
-        Status = record.StatusCode,
-        Error = record.Error,
-        LatencyUs = (long)(record.Latency.Ticks / (double)TimeSpan.TicksPerMicrosecond),
-        Time = record.Timestamp.ToUnixTimeMilliseconds(),
-    };
-
-    /// <summary>Appends <paramref name="batch"/> as an array of records to <paramref name="json"/>, returning where it
-    /// lies. A slice stays valid when the buffer later grows: the buffer copies into a new array, never over the old.</summary>
-    private ReadOnlyMemory<byte> RecordsJson(DataBatch batch, ArrayBufferWriter<byte> json, Utf8JsonWriter writer)
-    {
-        var start = json.WrittenCount;
-        writer.Reset();
-        batch.Head(_options.MaxRowsPerRecord).WriteRecordsJson(writer);
-        writer.Flush();
-        return json.WrittenMemory[start..];
+        var json = t_json ??= new RecordJsonWriter();
+        var (memory, outputsStart) = json.Write(record.Input, record.Output, _options.MaxRowsPerRecord);
+        if (json.Oversized)
+            t_json = null;
+        return new InferenceLogEntry
+        {
+            RequestId = record.RequestId,
+            Endpoint = record.Endpoint,
+            ModelName = record.ModelName,
+            Version = record.Version,
+            Role = record.Role,
+            InputsJson = memory[..outputsStart],
+            OutputsJson = record.Output is null ? (ReadOnlyMemory<byte>?)null : memory[outputsStart..],
+            Status = record.StatusCode,
+            Error = record.Error,
+            LatencyUs = (long)(record.Latency.Ticks / (double)TimeSpan.TicksPerMicrosecond),
+            Time = record.Timestamp.ToUnixTimeMilliseconds(),
+        };
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

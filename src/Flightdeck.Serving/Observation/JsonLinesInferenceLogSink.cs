@@ -19,6 +19,19 @@ public sealed class JsonLinesInferenceLogSink : IInferenceLogSink, IAsyncDisposa
     /// <summary>Lines gathered up to this many bytes are written out before the batch ends.</summary>
     private const int PendingBytes = 1024 * 1024;
 
+    // The line's property names, escaped and encoded once rather than on every line.
+    private static readonly JsonEncodedText RequestIdProperty = JsonEncodedText.Encode("request_id");
+    private static readonly JsonEncodedText EndpointProperty = JsonEncodedText.Encode("endpoint");
+    private static readonly JsonEncodedText ModelNameProperty = JsonEncodedText.Encode("model_name");
+    private static readonly JsonEncodedText VersionProperty = JsonEncodedText.Encode("version");
+    private static readonly JsonEncodedText RoleProperty = JsonEncodedText.Encode("role");
+    private static readonly JsonEncodedText InputsProperty = JsonEncodedText.Encode("inputs");
+    private static readonly JsonEncodedText OutputsProperty = JsonEncodedText.Encode("outputs");
+    private static readonly JsonEncodedText StatusProperty = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText ErrorProperty = JsonEncodedText.Encode("error");
+    private static readonly JsonEncodedText LatencyUsProperty = JsonEncodedText.Encode("latency_us");
+    private static readonly JsonEncodedText TimeProperty = JsonEncodedText.Encode("time");
+
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
     private readonly string _directory;
@@ -92,22 +105,22 @@ public sealed class JsonLinesInferenceLogSink : IInferenceLogSink, IAsyncDisposa
     private static void Write(Utf8JsonWriter writer, InferenceLogEntry entry)
     {
         writer.WriteStartObject();
-        writer.WriteString("request_id", entry.RequestId);
-        writer.WriteString("endpoint", entry.Endpoint);
-        writer.WriteString("model_name", entry.ModelName);
-        writer.WriteString("version", entry.Version);
-        writer.WriteString("role", entry.Role);
-        writer.WritePropertyName("inputs");
+        writer.WriteString(RequestIdProperty, entry.RequestId);
+        writer.WriteString(EndpointProperty, entry.Endpoint);
+        writer.WriteString(ModelNameProperty, entry.ModelName);
+        writer.WriteString(VersionProperty, entry.Version);
+        writer.WriteString(RoleProperty, entry.Role);
+        writer.WritePropertyName(InputsProperty);
         writer.WriteRawValue(entry.InputsJson.Span, skipInputValidation: true);
-        writer.WritePropertyName("outputs");
+        writer.WritePropertyName(OutputsProperty);
         if (entry.TryGetOutputs(out var outputs))
             writer.WriteRawValue(outputs, skipInputValidation: true);
         else
             writer.WriteNullValue();
-        writer.WriteNumber("status", entry.Status);
-        writer.WriteString("error", entry.Error);
-        writer.WriteNumber("latency_us", entry.LatencyUs);
-        writer.WriteNumber("time", entry.Time);
+        writer.WriteNumber(StatusProperty, entry.Status);
+        writer.WriteString(ErrorProperty, entry.Error);
+        writer.WriteNumber(LatencyUsProperty, entry.LatencyUs);
+        writer.WriteNumber(TimeProperty, entry.Time);
         writer.WriteEndObject();
     }
 

@@ -45,6 +45,36 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Queue_wait_histogram_shows_the_time_requests_spent_behind_a_busy_worker()
+    {
+        // Given a model whose predict blocks, one request in the predictor and two waiting behind it for 300 ms
+        var gated = new GatedPredictor(ModelLoader.Load(TinyModel.Instance.PackageDirectory));
+        var host = new ModelHost();
+        var model = await host.AddAsync("waited", "1", gated, new BatchingOptions { MaxBatchSize = 1, MaxConcurrentBatches = 1 });
+        await using var server = await ServingServer.StartAsync(host);
+        var body = Payloads.DataframeSplit(TinyModel.Generate(1, seed: 2));
+        var requests = new List<Task<JsonReply>> { server.Http.PostJsonAsync("invocations", body, Cancel) };
+        await gated.WaitForBlockedCallAsync();
+        requests.Add(server.Http.PostJsonAsync("invocations", body, Cancel));
+        requests.Add(server.Http.PostJsonAsync("invocations", body, Cancel));
+        for (var i = 0; i < 300 && model.Batcher.QueueDepth < 2; i++)
+            await Task.Delay(10, Cancel);
+        await Task.Delay(300, Cancel);
+
+        // When they are answered and Prometheus scrapes
+        gated.Open();
+        await Task.WhenAll(requests);
+        var text = await server.Http.GetStringAsync("metrics", Cancel);
+
+        // Then each request's wait was recorded, and the two that queued behind the blocked one waited at least 250 ms
+        var samples = PrometheusText.Parse(text);
+        Assert.Equal(3, Single(samples.Find("flightdeck_serving_queue_wait_seconds_count", ("model", "waited"), ("version", "1")), text));
+        var buckets = samples.Find("flightdeck_serving_queue_wait_seconds_bucket", ("model", "waited"), ("version", "1"));
+        Assert.Equal(1, buckets.Single(b => b.Labels["le"] == "0.25").Value);
+        Assert.Equal(3, buckets.Single(b => b.Labels["le"] == "+Inf").Value);
+    }
+
+    [Fact]
     public async Task Queue_depth_counts_the_requests_waiting_for_a_batch()
     {
         // Given a model whose predict blocks, one request in the predictor and two waiting behind it
