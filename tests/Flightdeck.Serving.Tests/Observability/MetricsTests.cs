@@ -48,17 +48,8 @@ public sealed class MetricsTests
     public async Task Queue_wait_histogram_shows_the_time_requests_spent_behind_a_busy_worker()
     {
         // Given a model whose predict blocks, one request in the predictor and two waiting behind it for 300 ms
-        var gated = new GatedPredictor(ModelLoader.Load(TinyModel.Instance.PackageDirectory));
-        var host = new ModelHost();
-        var model = await host.AddAsync("waited", "1", gated, new BatchingOptions { MaxBatchSize = 1, MaxConcurrentBatches = 1 });
-        await using var server = await ServingServer.StartAsync(host);
-        var body = Payloads.DataframeSplit(TinyModel.Generate(1, seed: 2));
-        var requests = new List<Task<JsonReply>> { server.Http.PostJsonAsync("invocations", body, Cancel) };
-        await gated.WaitForBlockedCallAsync();
-        requests.Add(server.Http.PostJsonAsync("invocations", body, Cancel));
-        requests.Add(server.Http.PostJsonAsync("invocations", body, Cancel));
-        for (var i = 0; i < 300 && model.Batcher.QueueDepth < 2; i++)
-            await Task.Delay(10, Cancel);
+        var (gated, server, requests) = await TwoQueuedBehindABlockedOneAsync("waited");
+        await using var _ = server;
         await Task.Delay(300, Cancel);
 
         // When they are answered and Prometheus scrapes
@@ -78,17 +69,8 @@ public sealed class MetricsTests
     public async Task Queue_depth_counts_the_requests_waiting_for_a_batch()
     {
         // Given a model whose predict blocks, one request in the predictor and two waiting behind it
-        var gated = new GatedPredictor(ModelLoader.Load(TinyModel.Instance.PackageDirectory));
-        var host = new ModelHost();
-        var model = await host.AddAsync("queued", "1", gated, new BatchingOptions { MaxBatchSize = 1, MaxConcurrentBatches = 1 });
-        await using var server = await ServingServer.StartAsync(host);
-        var body = Payloads.DataframeSplit(TinyModel.Generate(1, seed: 2));
-        var requests = new List<Task<JsonReply>> { server.Http.PostJsonAsync("invocations", body, Cancel) };
-        await gated.WaitForBlockedCallAsync();
-        requests.Add(server.Http.PostJsonAsync("invocations", body, Cancel));
-        requests.Add(server.Http.PostJsonAsync("invocations", body, Cancel));
-        for (var i = 0; i < 300 && model.Batcher.QueueDepth < 2; i++)
-            await Task.Delay(10, Cancel);
+        var (gated, server, requests) = await TwoQueuedBehindABlockedOneAsync("queued");
+        await using var _ = server;
 
         // When Prometheus scrapes
         var text = await server.Http.GetStringAsync("metrics", Cancel);
@@ -97,6 +79,25 @@ public sealed class MetricsTests
 
         // Then the gauge shows the two waiting
         Assert.Equal(2, Single(PrometheusText.Parse(text).Find("flightdeck_serving_queue_depth", ("model", "queued"), ("version", "1")), text));
+    }
+
+    /// <summary>Model <paramref name="name"/> version 1 served one request at a time, with a first request blocked in its
+    /// predict and two more queued behind it.</summary>
+    private static async Task<(GatedPredictor Gated, ServingServer Server, List<Task<JsonReply>> Requests)> TwoQueuedBehindABlockedOneAsync(
+        string name)
+    {
+        var gated = new GatedPredictor(ModelLoader.Load(TinyModel.Instance.PackageDirectory));
+        var host = new ModelHost();
+        var model = await host.AddAsync(name, "1", gated, new BatchingOptions { MaxBatchSize = 1, MaxConcurrentBatches = 1 });
+        var server = await ServingServer.StartAsync(host);
+        var body = Payloads.DataframeSplit(TinyModel.Generate(1, seed: 2));
+        var requests = new List<Task<JsonReply>> { server.Http.PostJsonAsync("invocations", body, Cancel) };
+        await gated.WaitForBlockedCallAsync();
+        requests.Add(server.Http.PostJsonAsync("invocations", body, Cancel));
+        requests.Add(server.Http.PostJsonAsync("invocations", body, Cancel));
+        for (var i = 0; i < 300 && model.Batcher.QueueDepth < 2; i++)
+            await Task.Delay(10, Cancel);
+        return (gated, server, requests);
     }
 
     /// <summary>Scrapes until <paramref name="ready"/> holds: observers run just after the answer is sent, and the
