@@ -10,6 +10,6 @@ internal static class ManyMetricsSeeder
             [.. Enumerable.Range(0, metricCount).Select(m => $"metric_{m:D2}")], points, Value, ct);
 
     // A decaying curve with noise, different per metric, so each chart has real shape to downsample.
-    private static double Value(int metric, long step) =>
+    internal static double Value(int metric, long step) =>
         (2.0 + metric * 0.1) / (1 + step * 0.0005) + Math.Sin(step * 0.01 + metric) * 0.05 + ((step * 7919 + metric) % 101) * 1e-4;
 }

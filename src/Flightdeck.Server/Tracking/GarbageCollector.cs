@@ -78,7 +78,9 @@ internal sealed class GarbageCollector(Database database, IArtifactStore artifac
             foreach (var run in runs)
             {
                 // The metric tables have no foreign key to runs on PostgreSQL (migration 0009): no cascade removes them.
-                foreach (var table in (string[])["metrics", "latest_metrics", "runs"])
+                // Chart blocks (0010, no foreign key) go after the run: a summarizer appending them holds the run's key
+                // share lock, so the run's deletion waits for its commit and this statement then sees its blocks.
+                foreach (var table in (string[])["metrics", "latest_metrics", "runs", "metric_blocks"])
                 {
                     await c.ExecuteAsync(new CommandDefinition($"DELETE FROM {table} WHERE run_uuid = @run_uuid", new { run.run_uuid }, t,
                         cancellationToken: ct));

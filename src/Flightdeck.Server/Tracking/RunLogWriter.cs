@@ -14,7 +14,7 @@ namespace Flightdeck.Server.Tracking;
 /// The logging hot path: metrics, params and tags of one run written in one transaction, with set-based SQL
 /// (one statement per table, not per row). Every other logging endpoint is a batch of one, as in MLflow.
 /// </summary>
-internal sealed class RunLogWriter(Database database)
+internal sealed class RunLogWriter(Database database, Ui.MetricBlockSummarizer? blocks = null)
 {
     // PostgreSQL's metric-only batches (the common batch) commit in groups; see PostgresMetricGroupWriter.
     private readonly PostgresMetricGroupWriter? _metricGroups = database.IsSqlite ? null : new PostgresMetricGroupWriter(database);
@@ -79,6 +79,7 @@ internal sealed class RunLogWriter(Database database)
 
     public async Task LogBatchAsync(string runId, List<MetricPoint> metrics, List<KeyValue> parameters, List<KeyValue> tags, CancellationToken ct)
     {
+        blocks?.Logged(runId, metrics); // a channel write: chart summaries follow in the background
         if (_metricGroups is not null && parameters.Count == 0 && tags.Count == 0 && metrics.Count > 0)
         {
             await _metricGroups.WriteAsync(runId, metrics, ct);

@@ -4,10 +4,13 @@ namespace Flightdeck.Server.Ui;
 
 /// <summary>
 /// Downsampled series for charts, from the cache when the store says the metric is unchanged, otherwise read and
-/// downsampled (and cached). A whole run's metrics are read several at a time, each on its own connection.
+/// downsampled (and cached): from the series' blocks where they can answer (<see cref="BlockSeriesReader"/>), else from
+/// every row. A whole run's metrics are read several at a time, each on its own connection.
 /// </summary>
-internal sealed class DownsampledSeriesSource(MetricSeriesReader reader, DownsampledSeriesCache cache)
+internal sealed class DownsampledSeriesSource(MetricSeriesReader reader, DownsampledSeriesCache cache, MetricBlockSummarizer summarizer)
 {
+    private readonly BlockSeriesReader _blocks = new(summarizer);
+
     private static readonly int Parallelism = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     private bool Sqlite => reader.Database.IsSqlite;
@@ -63,8 +66,17 @@ internal sealed class DownsampledSeriesSource(MetricSeriesReader reader, Downsam
     /// <summary><paramref name="version"/> must have been read before the points, so a cached entry is never newer than its tag.</summary>
     private async Task<DownsampledSeries> ReadAsync(DbConnection connection, SeriesRequest request, SeriesVersion version, CancellationToken ct)
     {
-        var series = await MetricSeriesReader.ReadPointsAsync(connection, request.RunId, request.Key, request.MinStep, request.MaxStep, ct);
-        var downsampled = DownsampledSeries.Of(request.Key, series, request.Points);
+        if (await _blocks.TryReadAsync(connection, Sqlite, request, version, ct) is not { } downsampled)
+        {
+            var series = await MetricSeriesReader.ReadPointsAsync(connection, request.RunId, request.Key, request.MinStep, request.MaxStep, ct);
+            downsampled = DownsampledSeries.Of(request.Key, series, request.Points);
+            if (request.MinStep is null && request.MaxStep is null && series.Count + series.NonFinite >= MetricBlockSummarizer.TailThreshold)
+            {
+                // A long series read whole: its blocks (or the ones it lacks) are brought up to date for the next first view.
+                summarizer.Enqueue(request.RunId, request.Key);
+            }
+        }
+
         cache.Put(request, version, downsampled);
         return downsampled;
     }

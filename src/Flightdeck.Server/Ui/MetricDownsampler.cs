@@ -32,9 +32,23 @@ internal static class MetricDownsampler
         }
 
         // The interior (every point but the first and last) goes into columns of two points each.
-        var columns = (maxPoints - 2) / 2;
-        var kept = new List<int>(maxPoints) { 0 };
-        if (columns > 0)
+        return SelectInColumns(steps, values, (maxPoints - 2) / 2);
+    }
+
+    /// <summary>
+    /// The first and last points, and each column's first lowest and first highest interior point, whatever the count.
+    /// <see cref="BlockSeriesReader"/> runs it on candidates (raw ends, each block's extremes between them) standing for more points.
+    /// </summary>
+    public static int[] SelectInColumns(ReadOnlySpan<long> steps, ReadOnlySpan<double> values, int columns)
+    {
+        var n = steps.Length;
+        if (n < 2)
+        {
+            return n == 0 ? [] : [0];
+        }
+
+        var kept = new List<int>((2 * columns) + 2) { 0 };
+        if (columns > 0 && n > 2)
         {
             var first = steps[1];
             var span = (double)(steps[n - 2] - first) + 1;

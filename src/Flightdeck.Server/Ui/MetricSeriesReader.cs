@@ -87,14 +87,25 @@ internal sealed class MetricSeriesReader(Database database)
         return keys;
     }
 
+    /// <summary>
+    /// The points in a step range, and within <paramref name="seqRange"/> when given: a zoomed chart's step range,
+    /// translated by the series' blocks, is then a range of the (run_uuid, key, seq) index instead of the whole key.
+    /// </summary>
     public static async Task<MetricSeries> ReadPointsAsync(DbConnection connection, string runId, string key, long? minStep, long? maxStep,
-        CancellationToken ct)
+        CancellationToken ct, (long From, long To)? seqRange = null)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT step, value, is_nan, timestamp FROM metrics WHERE run_uuid = @r AND key = @k"
+            + (seqRange is null ? "" : " AND seq >= @from AND seq <= @to")
             + (minStep is null ? "" : " AND step >= @min") + (maxStep is null ? "" : " AND step <= @max") + " ORDER BY seq";
         Add(command, "@r", runId);
         Add(command, "@k", key);
+        if (seqRange is { } range)
+        {
+            Add(command, "@from", range.From);
+            Add(command, "@to", range.To);
+        }
+
         if (minStep is { } min)
         {
             Add(command, "@min", min);

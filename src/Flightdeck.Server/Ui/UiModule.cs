@@ -26,6 +26,7 @@ internal static class UiModule
     {
         EndpointTrafficRecorder.Register(services);
         services.AddSingleton<DownsampledSeriesCache>(_ => new DownsampledSeriesCache());
+        services.AddSingleton<MetricBlockSummarizer>().AddHostedService(s => s.GetRequiredService<MetricBlockSummarizer>());
         return services;
     }
 
@@ -34,7 +35,7 @@ internal static class UiModule
         var assets = UiAssets.Load(typeof(UiModule).Assembly);
         routes.MapDownsampledMetricsApi(new DownsampledSeriesSource(
             new MetricSeriesReader(routes.ServiceProvider.GetRequiredService<Database>()),
-            routes.ServiceProvider.GetRequiredService<DownsampledSeriesCache>()));
+            routes.ServiceProvider.GetRequiredService<DownsampledSeriesCache>(), routes.ServiceProvider.GetRequiredService<MetricBlockSummarizer>()));
         routes.MapEndpointTrafficApi(routes.ServiceProvider.GetRequiredService<EndpointTrafficRecorder>());
         routes.MapMethods("/assets/{name}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string name) =>
             assets.Find(name) is { } asset && name != "index.html"
