@@ -21,5 +21,7 @@ await FlightdeckServer.RunAsync(new ServerOptions
     Port = port,
     BackendStoreUri = args[0],
     ArtifactsDestination = args[2],
+    // bench/run-ui.sh measures the run page both ways.
+    ChartSummariesOnWrite = Environment.GetEnvironmentVariable("FLIGHTDECK_CHART_SUMMARIES_ON_WRITE") == "1",
 }, stop.Token);
 return 0;

@@ -139,7 +139,7 @@ public sealed class MetricBlocksTests
     [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
     public async Task Logging_past_the_threshold_summarizes_the_series_in_the_background(string backend)
     {
-        await using var server = await TestServer.StartAsync(backend);
+        await using var server = await TestServer.StartAsync(backend, o => o with { ChartSummariesOnWrite = true });
         var runId = await CreateRunAsync(server);
 
         // When log-batch writes twice the threshold, and nothing asks for a chart
@@ -148,6 +148,24 @@ public sealed class MetricBlocksTests
 
         // Then blocks follow: at least those of the first threshold's worth of points
         await WaitForBlocksAsync(server, runId, "wave", MetricBlockSummarizer.TailThreshold / MetricBlock.Size);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackend.All), MemberType = typeof(StoreBackend))]
+    public async Task By_default_a_long_series_is_summarized_after_its_first_chart_not_while_it_is_logged(string backend)
+    {
+        await using var server = await TestServer.StartAsync(backend);
+        var runId = await CreateRunAsync(server);
+
+        // When log-batch writes twice the threshold with summaries on write off (the default)
+        var steps = Steps().Take(2 * MetricBlockSummarizer.TailThreshold).ToArray();
+        await LogAsync(server, runId, "wave", steps, [.. Wave().Take(steps.Length)]);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+
+        // Then nothing is summarized until a chart reads the series, and then its blocks follow
+        Assert.Equal(0, await BlockCountAsync(server, runId));
+        await GetAsync(server, runId, "wave", 1000);
+        await WaitForBlocksAsync(server, runId, "wave", steps.Length / MetricBlock.Size);
     }
 
     [Theory]

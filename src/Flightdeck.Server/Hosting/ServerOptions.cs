@@ -46,4 +46,11 @@ public sealed record ServerOptions
     public TimeSpan? InferenceLogRetention { get; init; }
 
     public TimeSpan InferenceLogRetentionInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Whether log-batch prompts the chart summaries of a series as its points arrive, so that even its first chart reads
+    /// summaries. Off by default: it measured 15–25% more server CPU per log-batch, so summaries are built when a chart
+    /// first finds a long unsummarized series, and serve every later view (and every view after a restart) instead.
+    /// </summary>
+    public bool ChartSummariesOnWrite { get; init; }
 }

@@ -79,10 +79,10 @@ internal sealed class RunLogWriter(Database database, Ui.MetricBlockSummarizer? 
 
     public async Task LogBatchAsync(string runId, List<MetricPoint> metrics, List<KeyValue> parameters, List<KeyValue> tags, CancellationToken ct)
     {
-        blocks?.Logged(runId, metrics); // a channel write: chart summaries follow in the background
         if (_metricGroups is not null && parameters.Count == 0 && tags.Count == 0 && metrics.Count > 0)
         {
             await _metricGroups.WriteAsync(runId, metrics, ct);
+            blocks?.Logged(runId, metrics);
             return;
         }
 
@@ -124,6 +124,8 @@ internal sealed class RunLogWriter(Database database, Ui.MetricBlockSummarizer? 
                 await WriteMetricsAsync(connection, transaction, runId, metrics, latest, ct);
             }
         }, ct);
+        // After the commit, so the summarizer never reads before the points are there; chart blocks follow in the background.
+        blocks?.Logged(runId, metrics);
     }
 
     /// <summary>The same refusals as <see cref="RunStore.RequireActiveAsync"/>, from the run's lifecycle stage (null: no run).</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using Flightdeck.Server.Hosting;
 using Flightdeck.Server.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,12 +11,12 @@ namespace Flightdeck.Server.Ui;
 /// <summary>
 /// Keeps the metric_blocks of each series (run, key) close behind its rows, so that the first chart of a long series
 /// reads blocks and a short tail instead of every point (<see cref="BlockSeriesReader"/>). Log-batch tells it what was
-/// logged (<see cref="Logged"/>: one channel write, the counting happens here); a series whose uncounted points pass
+/// logged once it is committed, when <see cref="ServerOptions.ChartSummariesOnWrite"/> is on (<see cref="Logged"/>: counts under a lock, nothing of the request is kept); a series whose uncounted points pass
 /// <see cref="TailThreshold"/> is summarized in the background, as is any series whose tail a chart read found long
 /// (after a restart, say) or whose blocks it found inconsistent (<see cref="Enqueue"/>). Blocks go through
 /// <see cref="Database.WriteAsync{T}"/>, so on SQLite through its one writer, in chunks that hold it for milliseconds.
 /// </summary>
-internal sealed class MetricBlockSummarizer(Database database, ILogger<MetricBlockSummarizer> logger) : BackgroundService
+internal sealed class MetricBlockSummarizer(Database database, ServerOptions options, ILogger<MetricBlockSummarizer> logger) : BackgroundService
 {
     /// <summary>Rows a series may have past its last block before it is summarized: the most a chart reads raw at its end.</summary>
     public const int TailThreshold = 2048;
@@ -25,9 +26,6 @@ internal sealed class MetricBlockSummarizer(Database database, ILogger<MetricBlo
 
     /// <summary>Series counted at once; past this the counts start over (a chart read still finds any long tail).</summary>
     private const int MaxCountedSeries = 100_000;
-
-    private readonly Channel<(string RunId, List<MetricPoint> Metrics)> _logged = Channel.CreateBounded<(string, List<MetricPoint>)>(
-        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private readonly Channel<(string RunId, string Key)> _work = Channel.CreateUnbounded<(string, string)>(
         new UnboundedChannelOptions { SingleReader = true });
@@ -39,8 +37,51 @@ internal sealed class MetricBlockSummarizer(Database database, ILogger<MetricBlo
     // Reused by each summarization (one at a time): a chunk's rows would otherwise be a fresh large-object allocation.
     private readonly List<MetricRow> _rows = new(Chunk);
 
-    /// <summary>Called by log-batch with the points of a batch; never blocks (a full queue drops the note).</summary>
-    public void Logged(string runId, List<MetricPoint> metrics) => _logged.Writer.TryWrite((runId, metrics));
+    // Points counted per series since it was last queued. Counted on the caller's thread rather than queued for later:
+    // a queue would keep every request's points alive until counted, and the garbage collector then promotes and
+    // traces them all, which cost log-batch more than the counting does.
+    private readonly Dictionary<string, Dictionary<string, int>> _counts = new(StringComparer.Ordinal);
+    private int _countedSeries;
+
+    /// <summary>Called by log-batch with the points of a batch once they are committed; never blocks on the store.</summary>
+    public void Logged(string runId, List<MetricPoint> metrics)
+    {
+        if (!options.ChartSummariesOnWrite)
+        {
+            return;
+        }
+
+        List<string>? due = null;
+        lock (_counts)
+        {
+            if (!_counts.TryGetValue(runId, out var keys))
+            {
+                if (_countedSeries > MaxCountedSeries)
+                {
+                    _counts.Clear();
+                    _countedSeries = 0;
+                }
+
+                _counts[runId] = keys = new Dictionary<string, int>(StringComparer.Ordinal);
+            }
+
+            foreach (var metric in metrics)
+            {
+                ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(keys, metric.Key, out var known);
+                _countedSeries += known ? 0 : 1;
+                if (++count >= TailThreshold)
+                {
+                    count = 0;
+                    (due ??= []).Add(metric.Key);
+                }
+            }
+        }
+
+        foreach (var key in due ?? [])
+        {
+            Enqueue(runId, key);
+        }
+    }
 
     /// <summary>Asks for a series to be summarized in the background; <paramref name="rebuild"/> drops its blocks first.</summary>
     public void Enqueue(string runId, string key, bool rebuild = false)
@@ -111,7 +152,6 @@ internal sealed class MetricBlockSummarizer(Database database, ILogger<MetricBlo
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var counting = Task.Run(() => CountAsync(stoppingToken), stoppingToken);
         try
         {
             await foreach (var series in _work.Reader.ReadAllAsync(stoppingToken))
@@ -139,39 +179,6 @@ internal sealed class MetricBlockSummarizer(Database database, ILogger<MetricBlo
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-        }
-
-        await counting.ContinueWith(_ => { }, TaskScheduler.Default);
-    }
-
-    /// <summary>Counts logged points per series and queues each series every <see cref="TailThreshold"/> of them.</summary>
-    private async Task CountAsync(CancellationToken ct)
-    {
-        var counts = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        var counted = 0;
-        await foreach (var (runId, metrics) in _logged.Reader.ReadAllAsync(ct))
-        {
-            if (!counts.TryGetValue(runId, out var keys))
-            {
-                if (counted > MaxCountedSeries)
-                {
-                    counts.Clear();
-                    counted = 0;
-                }
-
-                counts[runId] = keys = new Dictionary<string, int>(StringComparer.Ordinal);
-            }
-
-            foreach (var metric in metrics)
-            {
-                ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(keys, metric.Key, out var known);
-                counted += known ? 0 : 1;
-                if (++count >= TailThreshold)
-                {
-                    count = 0;
-                    Enqueue(runId, metric.Key);
-                }
-            }
         }
     }
 }
