@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using Flightdeck.Server.Storage;
+using Flightdeck.Server.Tracking;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -20,8 +21,8 @@ internal static class MetricBlockStore
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM metric_blocks WHERE run_uuid = @r AND key = @k ORDER BY block";
-        Add(command, "@r", runId);
-        Add(command, "@k", key);
+        RunLogWriter.AddParameter(command, "@r", runId);
+        RunLogWriter.AddParameter(command, "@k", key);
         var blocks = new List<MetricBlock>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -38,8 +39,8 @@ internal static class MetricBlockStore
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT block, last_seq FROM metric_blocks WHERE run_uuid = @r AND key = @k ORDER BY block DESC LIMIT 1";
-        Add(command, "@r", runId);
-        Add(command, "@k", key);
+        RunLogWriter.AddParameter(command, "@r", runId);
+        RunLogWriter.AddParameter(command, "@k", key);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (-1, 0);
     }
@@ -54,17 +55,17 @@ internal static class MetricBlockStore
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT seq, step, value, is_nan, timestamp FROM metrics WHERE run_uuid = @r AND key = @k AND seq >= @from"
             + (toSeq == long.MaxValue ? "" : " AND seq <= @to") + " ORDER BY seq" + (limit is null ? "" : " LIMIT @limit");
-        Add(command, "@r", runId);
-        Add(command, "@k", key);
-        Add(command, "@from", fromSeq);
+        RunLogWriter.AddParameter(command, "@r", runId);
+        RunLogWriter.AddParameter(command, "@k", key);
+        RunLogWriter.AddParameter(command, "@from", fromSeq);
         if (toSeq != long.MaxValue)
         {
-            Add(command, "@to", toSeq);
+            RunLogWriter.AddParameter(command, "@to", toSeq);
         }
 
         if (limit is { } l)
         {
-            Add(command, "@limit", l);
+            RunLogWriter.AddParameter(command, "@limit", l);
         }
 
         var rows = buffer ?? [];
@@ -125,7 +126,7 @@ internal static class MetricBlockStore
                 // On PostgreSQL the KEY SHARE lock orders this against garbage collection, which deletes the run and only
                 // then its blocks: either the run is gone here, or its deletion waits for this commit and then takes the blocks.
                 check.CommandText = "SELECT 1 FROM runs WHERE run_uuid = @r" + (database.IsSqlite ? "" : " FOR KEY SHARE");
-                Add(check, "@r", runId);
+                RunLogWriter.AddParameter(check, "@r", runId);
                 if (await check.ExecuteScalarAsync(ct) is null)
                 {
                     return false;
@@ -139,10 +140,10 @@ internal static class MetricBlockStore
                 VALUES (@r, @k, @b, @fs, @ls, @n, @nf, @o, @mins, @maxs, @lq, @lst, @lv, @lt, @hq, @hst, @hv, @ht)
                 ON CONFLICT (run_uuid, key, block) DO NOTHING
                 """;
-            Add(insert, "@r", runId);
-            Add(insert, "@k", key);
+            RunLogWriter.AddParameter(insert, "@r", runId);
+            RunLogWriter.AddParameter(insert, "@k", key);
             var p = new[] { "@b", "@fs", "@ls", "@n", "@nf", "@o", "@mins", "@maxs", "@lq", "@lst", "@lv", "@lt", "@hq", "@hst", "@hv", "@ht" }
-                .Select(name => Add(insert, name, DBNull.Value)).ToArray();
+                .Select(name => RunLogWriter.AddParameter(insert, name, DBNull.Value)).ToArray();
             foreach (var block in blocks)
             {
                 p[0].Value = block.Number;
@@ -168,8 +169,8 @@ internal static class MetricBlockStore
             await using var delete = connection.CreateCommand();
             delete.Transaction = transaction;
             delete.CommandText = "DELETE FROM metric_blocks WHERE run_uuid = @r AND key = @k";
-            Add(delete, "@r", runId);
-            Add(delete, "@k", key);
+            RunLogWriter.AddParameter(delete, "@r", runId);
+            RunLogWriter.AddParameter(delete, "@k", key);
             await delete.ExecuteNonQueryAsync(ct);
         }, ct);
 
@@ -183,13 +184,4 @@ internal static class MetricBlockStore
 
     private static BlockPoint? Point(DbDataReader reader, int at) =>
         reader.IsDBNull(at) ? null : new BlockPoint(reader.GetInt64(at), reader.GetInt64(at + 1), reader.GetDouble(at + 2), reader.GetInt64(at + 3));
-
-    private static DbParameter Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
 }
