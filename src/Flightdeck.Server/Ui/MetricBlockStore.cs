@@ -1,6 +1,5 @@
 using System.Data;
 using System.Data.Common;
-using System.Globalization;
 using Flightdeck.Server.Storage;
 using Flightdeck.Server.Tracking;
 using Microsoft.Data.Sqlite;
@@ -85,33 +84,11 @@ internal static class MetricBlockStore
         return rows;
     }
 
-    /// <summary>Steps the statement with SQLitePCL directly, as the chart reader does: the summarizer reads back every point logged.</summary>
-    private static void ReadSqlite(SqliteConnection connection, DbCommand command, List<MetricRow> rows)
-    {
-        var db = connection.Handle!;
-        PreparedCommands.Check(connection, raw.sqlite3_prepare_v2(db, command.CommandText, out var statement));
-        using (statement)
-        {
-            foreach (DbParameter parameter in command.Parameters)
-            {
-                var index = raw.sqlite3_bind_parameter_index(statement, parameter.ParameterName);
-                PreparedCommands.Check(connection, parameter.Value is string text ? raw.sqlite3_bind_text(statement, index, text)
-                    : raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(parameter.Value, CultureInfo.InvariantCulture)));
-            }
-
-            int rc;
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-            {
-                rows.Add(new MetricRow(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1),
-                    raw.sqlite3_column_double(statement, 2), raw.sqlite3_column_int(statement, 3) != 0, raw.sqlite3_column_int64(statement, 4)));
-            }
-
-            if (rc != raw.SQLITE_DONE)
-            {
-                PreparedCommands.Check(connection, rc);
-            }
-        }
-    }
+    /// <summary>The summarizer reads back every point logged, so it steps the statement as the chart reader does.</summary>
+    private static void ReadSqlite(SqliteConnection connection, DbCommand command, List<MetricRow> rows) =>
+        MetricSeriesReader.StepSqlite(connection, command, statement => rows.Add(new MetricRow(raw.sqlite3_column_int64(statement, 0),
+            raw.sqlite3_column_int64(statement, 1), raw.sqlite3_column_double(statement, 2), raw.sqlite3_column_int(statement, 3) != 0,
+            raw.sqlite3_column_int64(statement, 4))));
 
     /// <summary>
     /// Appends blocks of a run that still exists; returns false (writing nothing) when it does not. Existing block

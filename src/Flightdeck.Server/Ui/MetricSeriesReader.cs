@@ -156,7 +156,15 @@ internal sealed class MetricSeriesReader(Database database)
     /// SQLite rows are stepped with SQLitePCL directly, as the history reader does: Microsoft.Data.Sqlite's per-row
     /// reader work costs more than SQLite's own on a million points.
     /// </summary>
-    private static void ReadSqlite(SqliteConnection connection, DbCommand command, PointColumns points)
+    private static void ReadSqlite(SqliteConnection connection, DbCommand command, PointColumns points) =>
+        StepSqlite(connection, command, statement => points.Add(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_double(statement, 1),
+            raw.sqlite3_column_int(statement, 2) != 0, raw.sqlite3_column_int64(statement, 3)));
+
+    /// <summary>
+    /// Runs <paramref name="command"/> (text and integer parameters) with e_sqlite3 directly, calling
+    /// <paramref name="row"/> for each row: Microsoft.Data.Sqlite's reader costs more per row than these long reads can bear.
+    /// </summary>
+    internal static void StepSqlite(SqliteConnection connection, DbCommand command, Action<sqlite3_stmt> row)
     {
         var db = connection.Handle!;
         Check(db, raw.sqlite3_prepare_v2(db, command.CommandText, out var statement));
@@ -172,8 +180,7 @@ internal sealed class MetricSeriesReader(Database database)
             int rc;
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                points.Add(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_double(statement, 1),
-                    raw.sqlite3_column_int(statement, 2) != 0, raw.sqlite3_column_int64(statement, 3));
+                row(statement);
             }
 
             if (rc != raw.SQLITE_DONE)
